@@ -1,0 +1,261 @@
+/**
+ * The errors of a Claude session: one `Schema.TaggedError` class per case and the
+ * `ClaudeError` union of them all.
+ *
+ * @since 0.1.0
+ */
+import * as Predicate from "effect/Predicate"
+import * as Schema from "effect/Schema"
+
+/**
+ * @since 0.1.0
+ * @category Type IDs
+ */
+export const TypeId: "~effect-claude-session/ClaudeError" = "~effect-claude-session/ClaudeError"
+
+/**
+ * @since 0.1.0
+ * @category Type IDs
+ */
+export type TypeId = typeof TypeId
+
+/** Longest excerpt of a line or of stderr kept in an error. */
+const EXCERPT_LIMIT = 2048
+
+/**
+ * Cuts a (possibly huge) text to a length that is safe to keep in an error or a log line.
+ *
+ * @since 0.1.0
+ * @category Utils
+ */
+export const excerpt = (text: string, limit: number = EXCERPT_LIMIT): string =>
+  text.length <= limit ? text : `${text.slice(0, limit)}… (${text.length - limit} more characters)`
+
+const describeCause = (cause: unknown): string =>
+  cause instanceof Error ? cause.message : Predicate.isString(cause) ? cause : String(cause)
+
+/**
+ * An operation needed a live input channel, but input was ended, the process exited or
+ * the session was closed.
+ *
+ * @since 0.1.0
+ * @category Errors
+ */
+export class NotConnected extends Schema.TaggedError<NotConnected>("effect-claude-session/NotConnected")(
+  "NotConnected",
+  {
+    reason: Schema.Literal("InputEnded", "ProcessExited", "Closed"),
+    operation: Schema.String
+  }
+) {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
+  /** @since 0.1.0 */
+  override get message(): string {
+    const why = this.reason === "InputEnded"
+      ? "input was ended (endInput)"
+      : this.reason === "ProcessExited"
+      ? "the claude process has exited"
+      : "the session was closed"
+    return `${this.operation}: not connected, ${why}`
+  }
+}
+
+/**
+ * A line on the CLI's stdout was not valid JSON.
+ *
+ * @since 0.1.0
+ * @category Errors
+ */
+export class InvalidJson extends Schema.TaggedError<InvalidJson>("effect-claude-session/InvalidJson")(
+  "InvalidJson",
+  {
+    /** The offending line, cut to a sane length. */
+    line: Schema.String,
+    /** The full length of the offending line, in characters. */
+    length: Schema.Number,
+    description: Schema.String
+  }
+) {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
+  /**
+   * @since 0.1.0
+   */
+  static fromLine(line: string, cause: unknown): InvalidJson {
+    return new InvalidJson({ line: excerpt(line, 512), length: line.length, description: describeCause(cause) })
+  }
+  /** @since 0.1.0 */
+  override get message(): string {
+    return `claude printed a line that is not JSON (${this.description}): ${this.line}`
+  }
+}
+
+/**
+ * Valid JSON that breaks the stream-json protocol: not an object, no `type`, a known type
+ * with fields of the wrong shape, or a line over the configured size cap.
+ *
+ * @since 0.1.0
+ * @category Errors
+ */
+export class ProtocolError extends Schema.TaggedError<ProtocolError>("effect-claude-session/ProtocolError")(
+  "ProtocolError",
+  {
+    description: Schema.String,
+    /** The offending line, cut to a sane length (empty when not applicable). */
+    line: Schema.String
+  }
+) {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
+  /** @since 0.1.0 */
+  override get message(): string {
+    return this.line.length > 0
+      ? `claude broke the stream-json protocol: ${this.description}; line: ${this.line}`
+      : `claude broke the stream-json protocol: ${this.description}`
+  }
+}
+
+/**
+ * The claude executable could not be found or started.
+ *
+ * @since 0.1.0
+ * @category Errors
+ */
+export class SpawnError extends Schema.TaggedError<SpawnError>("effect-claude-session/SpawnError")(
+  "SpawnError",
+  {
+    reason: Schema.Literal("NotFound", "PermissionDenied", "BadWorkingDirectory", "Unknown"),
+    /** Every executable path that was tried, in order. */
+    tried: Schema.Array(Schema.String),
+    description: Schema.String
+  }
+) {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
+  /** @since 0.1.0 */
+  override get message(): string {
+    const hint = this.reason === "NotFound"
+      ? " Install it with `npm install @anthropic-ai/claude-code` (or put `claude` on PATH), or set the `executable` option."
+      : ""
+    return `could not start claude (${this.reason}): ${this.description}; tried: ${
+      this.tried.length === 0 ? "(nothing)" : this.tried.join(", ")
+    }.${hint}`
+  }
+}
+
+/**
+ * The claude process ended while it was still needed: during an open turn, with a non-zero
+ * exit code, or by a signal.
+ *
+ * @since 0.1.0
+ * @category Errors
+ */
+export class ProcessExited extends Schema.TaggedError<ProcessExited>("effect-claude-session/ProcessExited")(
+  "ProcessExited",
+  {
+    pid: Schema.Number,
+    exitCode: Schema.NullOr(Schema.Number),
+    signal: Schema.NullOr(Schema.String),
+    /** Whether a turn was still waiting for its result when the process ended. */
+    turnOpen: Schema.Boolean,
+    /** The last part of what the process wrote to stderr. */
+    stderrTail: Schema.String
+  }
+) {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
+  /** @since 0.1.0 */
+  override get message(): string {
+    const how = this.signal !== null ? `was killed by ${this.signal}` : `exited with code ${this.exitCode}`
+    const when = this.turnOpen ? " while a turn was still open" : ""
+    const tail = this.stderrTail.trim()
+    return `claude (pid ${this.pid}) ${how}${when}${tail.length > 0 ? `; stderr: ${excerpt(tail, 1024)}` : ""}`
+  }
+}
+
+/**
+ * An operation did not complete within its time limit.
+ *
+ * @since 0.1.0
+ * @category Errors
+ */
+export class Timeout extends Schema.TaggedError<Timeout>("effect-claude-session/Timeout")(
+  "Timeout",
+  {
+    operation: Schema.String,
+    millis: Schema.Number
+  }
+) {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
+  /** @since 0.1.0 */
+  override get message(): string {
+    return `${this.operation} timed out after ${this.millis} ms`
+  }
+}
+
+/**
+ * Reading from or writing to the claude process's pipes failed (for example EPIPE when the
+ * CLI closed its stdin early).
+ *
+ * @since 0.1.0
+ * @category Errors
+ */
+export class IoError extends Schema.TaggedError<IoError>("effect-claude-session/IoError")(
+  "IoError",
+  {
+    operation: Schema.String,
+    description: Schema.String
+  }
+) {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
+  /** @since 0.1.0 */
+  static fromCause(operation: string, cause: unknown): IoError {
+    return new IoError({ operation, description: describeCause(cause) })
+  }
+  /** @since 0.1.0 */
+  override get message(): string {
+    return `${this.operation} failed: ${this.description}`
+  }
+}
+
+/**
+ * Any error of a Claude session.
+ *
+ * @since 0.1.0
+ * @category Errors
+ */
+export type ClaudeError =
+  | NotConnected
+  | InvalidJson
+  | ProtocolError
+  | SpawnError
+  | ProcessExited
+  | Timeout
+  | IoError
+
+/**
+ * The schema of every error of a Claude session.
+ *
+ * @since 0.1.0
+ * @category Schemas
+ */
+export const ClaudeError: Schema.Union<[
+  typeof NotConnected,
+  typeof InvalidJson,
+  typeof ProtocolError,
+  typeof SpawnError,
+  typeof ProcessExited,
+  typeof Timeout,
+  typeof IoError
+]> = Schema.Union(NotConnected, InvalidJson, ProtocolError, SpawnError, ProcessExited, Timeout, IoError)
+
+/**
+ * Whether a value is one of this library's errors.
+ *
+ * @since 0.1.0
+ * @category Guards
+ */
+export const isClaudeError = (u: unknown): u is ClaudeError => Predicate.hasProperty(u, TypeId)

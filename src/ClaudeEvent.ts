@@ -1,0 +1,664 @@
+/**
+ * The typed events a claude CLI prints in stream-json mode, as Schemas, and the decoder
+ * that turns one stdout line into an event.
+ *
+ * Field names follow the wire format (snake_case) so that they match Anthropic's own
+ * documentation; convenience getters (`text`, `toolUses`, …) sit on the classes.
+ *
+ * @since 0.1.0
+ */
+import * as Either from "effect/Either"
+import * as ParseResult from "effect/ParseResult"
+import * as Predicate from "effect/Predicate"
+import * as Schema from "effect/Schema"
+import { excerpt, InvalidJson, ProtocolError } from "./ClaudeError.js"
+
+// ---------------------------------------------------------------------------
+// Content blocks
+// ---------------------------------------------------------------------------
+
+/**
+ * @since 0.1.0
+ * @category Content
+ */
+export const TextBlock = Schema.Struct({
+  type: Schema.Literal("text"),
+  text: Schema.String
+})
+
+/**
+ * @since 0.1.0
+ * @category Content
+ */
+export type TextBlock = typeof TextBlock.Type
+
+/**
+ * @since 0.1.0
+ * @category Content
+ */
+export const ThinkingBlock = Schema.Struct({
+  type: Schema.Literal("thinking"),
+  thinking: Schema.String,
+  signature: Schema.optional(Schema.String)
+})
+
+/**
+ * @since 0.1.0
+ * @category Content
+ */
+export type ThinkingBlock = typeof ThinkingBlock.Type
+
+/**
+ * A tool call the model asked for.
+ *
+ * @since 0.1.0
+ * @category Content
+ */
+export const ToolUseBlock = Schema.Struct({
+  type: Schema.Literal("tool_use"),
+  id: Schema.String,
+  name: Schema.String,
+  input: Schema.Unknown
+})
+
+/**
+ * @since 0.1.0
+ * @category Content
+ */
+export type ToolUseBlock = typeof ToolUseBlock.Type
+
+/**
+ * The result of a tool call, as it appears in user messages.
+ *
+ * @since 0.1.0
+ * @category Content
+ */
+export const ToolResultBlock = Schema.Struct({
+  type: Schema.Literal("tool_result"),
+  tool_use_id: Schema.String,
+  content: Schema.optional(Schema.Union(Schema.String, Schema.Array(Schema.Unknown))),
+  is_error: Schema.optional(Schema.Boolean)
+})
+
+/**
+ * @since 0.1.0
+ * @category Content
+ */
+export type ToolResultBlock = typeof ToolResultBlock.Type
+
+/**
+ * @since 0.1.0
+ * @category Content
+ */
+export const ImageBlock = Schema.Struct({
+  type: Schema.Literal("image"),
+  source: Schema.Struct({
+    type: Schema.String,
+    media_type: Schema.optional(Schema.String),
+    data: Schema.optional(Schema.String),
+    url: Schema.optional(Schema.String)
+  })
+})
+
+/**
+ * @since 0.1.0
+ * @category Content
+ */
+export type ImageBlock = typeof ImageBlock.Type
+
+const knownBlockTypes = new Set(["text", "thinking", "tool_use", "tool_result", "image"])
+
+/**
+ * Any other content block (redacted thinking, server tools, documents, …), kept untouched.
+ *
+ * @since 0.1.0
+ * @category Content
+ */
+export const OtherBlock = Schema.Struct(
+  { type: Schema.String.pipe(Schema.filter((type) => !knownBlockTypes.has(type))) },
+  Schema.Record({ key: Schema.String, value: Schema.Unknown })
+)
+
+/**
+ * @since 0.1.0
+ * @category Content
+ */
+export type OtherBlock = typeof OtherBlock.Type
+
+/**
+ * @since 0.1.0
+ * @category Content
+ */
+export const ContentBlock = Schema.Union(TextBlock, ThinkingBlock, ToolUseBlock, ToolResultBlock, ImageBlock, OtherBlock)
+
+/**
+ * @since 0.1.0
+ * @category Content
+ */
+export type ContentBlock = typeof ContentBlock.Type
+
+/**
+ * Token usage as the Messages API and the CLI report it.
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export const Usage = Schema.Struct({
+  input_tokens: Schema.optionalWith(Schema.Number, { default: () => 0 }),
+  output_tokens: Schema.optionalWith(Schema.Number, { default: () => 0 }),
+  cache_creation_input_tokens: Schema.optional(Schema.NullOr(Schema.Number)),
+  cache_read_input_tokens: Schema.optional(Schema.NullOr(Schema.Number)),
+  service_tier: Schema.optional(Schema.NullOr(Schema.String))
+})
+
+/**
+ * @since 0.1.0
+ * @category Models
+ */
+export type Usage = typeof Usage.Type
+
+const NullableString = Schema.optional(Schema.NullOr(Schema.String))
+
+// ---------------------------------------------------------------------------
+// Events
+// ---------------------------------------------------------------------------
+
+/**
+ * An MCP server as listed by the `init` message.
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export const McpServerStatus = Schema.Struct(
+  { name: Schema.String, status: Schema.String },
+  Schema.Record({ key: Schema.String, value: Schema.Unknown })
+)
+
+/**
+ * The `system` message of subtype `init`, printed when a turn starts: the session's
+ * configuration as the CLI sees it.
+ *
+ * @since 0.1.0
+ * @category Events
+ */
+export class SystemInit extends Schema.Class<SystemInit>("effect-claude-session/SystemInit")({
+  type: Schema.Literal("system"),
+  subtype: Schema.Literal("init"),
+  session_id: Schema.String,
+  model: Schema.String,
+  tools: Schema.Array(Schema.String),
+  cwd: Schema.String,
+  permissionMode: Schema.String,
+  mcp_servers: Schema.optionalWith(Schema.Array(McpServerStatus), { default: () => [] }),
+  apiKeySource: Schema.optional(Schema.String),
+  claude_code_version: Schema.optional(Schema.String),
+  slash_commands: Schema.optional(Schema.Array(Schema.String)),
+  agents: Schema.optional(Schema.Array(Schema.String)),
+  skills: Schema.optional(Schema.Array(Schema.Unknown)),
+  plugins: Schema.optional(Schema.Array(Schema.Unknown)),
+  output_style: Schema.optional(Schema.String),
+  capabilities: Schema.optional(Schema.Unknown),
+  uuid: Schema.optional(Schema.String)
+}) {
+  /** The discriminator, for `Match.tag`. */
+  get _tag(): "SystemInit" {
+    return "SystemInit"
+  }
+}
+
+/**
+ * Any other `system` message (`compact_boundary`, `status`, `api_retry`, hook and task
+ * progress, …): its subtype, and every field untouched in `data`.
+ *
+ * @since 0.1.0
+ * @category Events
+ */
+export class SystemMessage extends Schema.Class<SystemMessage>("effect-claude-session/SystemMessage")({
+  type: Schema.Literal("system"),
+  subtype: Schema.String,
+  session_id: Schema.optional(Schema.String),
+  uuid: Schema.optional(Schema.String),
+  data: Schema.Record({ key: Schema.String, value: Schema.Unknown })
+}) {
+  /** The discriminator, for `Match.tag`. */
+  get _tag(): "SystemMessage" {
+    return "SystemMessage"
+  }
+}
+
+/**
+ * A user message: the CLI echoes tool results (and replays) as user messages.
+ *
+ * @since 0.1.0
+ * @category Events
+ */
+export class UserEvent extends Schema.Class<UserEvent>("effect-claude-session/UserEvent")({
+  type: Schema.Literal("user"),
+  message: Schema.Struct({
+    role: Schema.Literal("user"),
+    content: Schema.Union(Schema.String, Schema.Array(ContentBlock))
+  }),
+  parent_tool_use_id: NullableString,
+  session_id: Schema.optional(Schema.String),
+  uuid: Schema.optional(Schema.String),
+  tool_use_result: Schema.optional(Schema.Unknown),
+  isReplay: Schema.optional(Schema.Boolean)
+}) {
+  /** The discriminator, for `Match.tag`. */
+  get _tag(): "UserEvent" {
+    return "UserEvent"
+  }
+  /** The tool results carried by this message. */
+  get toolResults(): ReadonlyArray<ToolResultBlock> {
+    const content = this.message.content
+    return typeof content === "string" ? [] : content.filter(isToolResultBlock)
+  }
+}
+
+/**
+ * An assistant message: text, thinking and the tool calls the model made.
+ *
+ * @since 0.1.0
+ * @category Events
+ */
+export class AssistantEvent extends Schema.Class<AssistantEvent>("effect-claude-session/AssistantEvent")({
+  type: Schema.Literal("assistant"),
+  message: Schema.Struct({
+    id: Schema.optional(Schema.String),
+    model: Schema.optional(Schema.String),
+    role: Schema.Literal("assistant"),
+    content: Schema.Array(ContentBlock),
+    stop_reason: NullableString,
+    usage: Schema.optional(Usage)
+  }),
+  parent_tool_use_id: NullableString,
+  session_id: Schema.optional(Schema.String),
+  uuid: Schema.optional(Schema.String),
+  error: Schema.optional(Schema.String)
+}) {
+  /** The discriminator, for `Match.tag`. */
+  get _tag(): "AssistantEvent" {
+    return "AssistantEvent"
+  }
+  /** The tool calls in this message. */
+  get toolUses(): ReadonlyArray<ToolUseBlock> {
+    return this.message.content.filter(isToolUseBlock)
+  }
+  /** The concatenated text blocks of this message. */
+  get text(): string {
+    let text = ""
+    for (const block of this.message.content) {
+      if (block.type === "text") text += (block as TextBlock).text
+    }
+    return text
+  }
+}
+
+/**
+ * A tool call the CLI refused to run.
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export const PermissionDenial = Schema.Struct({
+  tool_name: Schema.String,
+  tool_use_id: Schema.String,
+  tool_input: Schema.optional(Schema.Unknown)
+})
+
+/**
+ * The end of a turn: `subtype` is `success` or one of the `error_*` subtypes
+ * (`error_max_turns`, `error_during_execution`, `error_max_budget_usd`,
+ * `error_max_structured_output_retries`, or a newer one).
+ *
+ * @since 0.1.0
+ * @category Events
+ */
+export class ResultEvent extends Schema.Class<ResultEvent>("effect-claude-session/ResultEvent")({
+  type: Schema.Literal("result"),
+  subtype: Schema.String,
+  is_error: Schema.Boolean,
+  session_id: Schema.String,
+  duration_ms: Schema.optionalWith(Schema.Number, { default: () => 0 }),
+  duration_api_ms: Schema.optionalWith(Schema.Number, { default: () => 0 }),
+  num_turns: Schema.optionalWith(Schema.Number, { default: () => 0 }),
+  result: Schema.optional(Schema.String),
+  stop_reason: NullableString,
+  total_cost_usd: Schema.optionalWith(Schema.Number, { default: () => 0 }),
+  usage: Schema.optionalWith(Usage, { default: () => ({ input_tokens: 0, output_tokens: 0 }) }),
+  modelUsage: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Unknown })),
+  permission_denials: Schema.optionalWith(Schema.Array(PermissionDenial), { default: () => [] }),
+  structured_output: Schema.optional(Schema.Unknown),
+  errors: Schema.optional(Schema.Array(Schema.String)),
+  uuid: Schema.optional(Schema.String)
+}) {
+  /** The discriminator, for `Match.tag`. */
+  get _tag(): "ResultEvent" {
+    return "ResultEvent"
+  }
+  /** Whether the turn ended with subtype `success` and no error flag. */
+  get isSuccess(): boolean {
+    return this.subtype === "success" && !this.is_error
+  }
+}
+
+/**
+ * A block of the message being assembled from partial-message deltas. A tool call's input
+ * is kept as the JSON text streamed so far: it is only complete once its block stopped.
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export const PartialBlock = Schema.Union(
+  Schema.Struct({ type: Schema.Literal("text"), text: Schema.String }),
+  Schema.Struct({ type: Schema.Literal("thinking"), thinking: Schema.String }),
+  Schema.Struct({ type: Schema.Literal("tool_use"), id: Schema.String, name: Schema.String, partialJson: Schema.String }),
+  Schema.Struct({ type: Schema.String }, Schema.Record({ key: Schema.String, value: Schema.Unknown }))
+)
+
+/**
+ * @since 0.1.0
+ * @category Models
+ */
+export type PartialBlock = typeof PartialBlock.Type
+
+/**
+ * The assistant message as assembled from the deltas received so far in the turn.
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export const PartialMessage = Schema.Struct({
+  id: Schema.optional(Schema.String),
+  model: Schema.optional(Schema.String),
+  content: Schema.Array(PartialBlock),
+  stop_reason: Schema.optional(Schema.NullOr(Schema.String))
+})
+
+/**
+ * @since 0.1.0
+ * @category Models
+ */
+export type PartialMessage = typeof PartialMessage.Type
+
+const emptyPartialMessage: PartialMessage = { content: [] }
+
+/**
+ * A raw Messages API stream event, printed with `--include-partial-messages`, together with
+ * the message assembled from this turn's deltas so far (`assembled`).
+ *
+ * @since 0.1.0
+ * @category Events
+ */
+export class StreamEvent extends Schema.Class<StreamEvent>("effect-claude-session/StreamEvent")({
+  type: Schema.Literal("stream_event"),
+  event: Schema.Struct({ type: Schema.String }, Schema.Record({ key: Schema.String, value: Schema.Unknown })),
+  session_id: Schema.optional(Schema.String),
+  parent_tool_use_id: NullableString,
+  uuid: Schema.optional(Schema.String),
+  /** The message assembled from this turn's deltas so far (filled in by the session). */
+  assembled: Schema.optionalWith(PartialMessage, { default: () => emptyPartialMessage })
+}) {
+  /** The discriminator, for `Match.tag`. */
+  get _tag(): "StreamEvent" {
+    return "StreamEvent"
+  }
+  /** The text carried by this event, when it is a text delta. */
+  get textDelta(): string | undefined {
+    const delta = this.event.delta
+    return Predicate.isRecord(delta) && delta.type === "text_delta" && typeof delta.text === "string"
+      ? delta.text
+      : undefined
+  }
+}
+
+/**
+ * A rate-limit notice from the CLI.
+ *
+ * @since 0.1.0
+ * @category Events
+ */
+export class RateLimitEvent extends Schema.Class<RateLimitEvent>("effect-claude-session/RateLimitEvent")({
+  type: Schema.Literal("rate_limit_event"),
+  rate_limit_info: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Unknown })),
+  session_id: Schema.optional(Schema.String),
+  uuid: Schema.optional(Schema.String)
+}) {
+  /** The discriminator, for `Match.tag`. */
+  get _tag(): "RateLimitEvent" {
+    return "RateLimitEvent"
+  }
+}
+
+/**
+ * A message of a type this library does not know (yet), carried untouched.
+ *
+ * @since 0.1.0
+ * @category Events
+ */
+export class UnknownEvent extends Schema.Class<UnknownEvent>("effect-claude-session/UnknownEvent")({
+  type: Schema.String,
+  data: Schema.Record({ key: Schema.String, value: Schema.Unknown })
+}) {
+  /** The discriminator, for `Match.tag`. */
+  get _tag(): "UnknownEvent" {
+    return "UnknownEvent"
+  }
+}
+
+/**
+ * Every event of the public event stream.
+ *
+ * @since 0.1.0
+ * @category Events
+ */
+export type ClaudeEvent =
+  | SystemInit
+  | SystemMessage
+  | UserEvent
+  | AssistantEvent
+  | ResultEvent
+  | StreamEvent
+  | RateLimitEvent
+  | UnknownEvent
+
+/**
+ * @since 0.1.0
+ * @category Schemas
+ */
+export const ClaudeEvent = Schema.Union(
+  SystemInit,
+  SystemMessage,
+  UserEvent,
+  AssistantEvent,
+  ResultEvent,
+  StreamEvent,
+  RateLimitEvent,
+  UnknownEvent
+)
+
+// ---------------------------------------------------------------------------
+// Control protocol messages (CLI → SDK); kept out of the public event stream
+// ---------------------------------------------------------------------------
+
+/**
+ * A request the CLI sends us (`can_use_tool`, `hook_callback`, `mcp_message`, …).
+ *
+ * @since 0.1.0
+ * @category Control
+ */
+export class ControlRequest extends Schema.Class<ControlRequest>("effect-claude-session/ControlRequest")({
+  type: Schema.Literal("control_request"),
+  request_id: Schema.String,
+  request: Schema.Struct({ subtype: Schema.String }, Schema.Record({ key: Schema.String, value: Schema.Unknown }))
+}) {
+  /** The discriminator, for `Match.tag`. */
+  get _tag(): "ControlRequest" {
+    return "ControlRequest"
+  }
+}
+
+/**
+ * The CLI's answer to one of our control requests.
+ *
+ * @since 0.1.0
+ * @category Control
+ */
+export class ControlResponse extends Schema.Class<ControlResponse>("effect-claude-session/ControlResponse")({
+  type: Schema.Literal("control_response"),
+  response: Schema.Union(
+    Schema.Struct({
+      subtype: Schema.Literal("success"),
+      request_id: Schema.String,
+      response: Schema.optional(Schema.Unknown)
+    }),
+    Schema.Struct({
+      subtype: Schema.Literal("error"),
+      request_id: Schema.String,
+      error: Schema.String
+    })
+  )
+}) {
+  /** The discriminator, for `Match.tag`. */
+  get _tag(): "ControlResponse" {
+    return "ControlResponse"
+  }
+}
+
+/**
+ * The CLI withdrew one of its own control requests.
+ *
+ * @since 0.1.0
+ * @category Control
+ */
+export class ControlCancelRequest
+  extends Schema.Class<ControlCancelRequest>("effect-claude-session/ControlCancelRequest")({
+    type: Schema.Literal("control_cancel_request"),
+    request_id: Schema.String
+  })
+{
+  /** The discriminator, for `Match.tag` and `catchTag`-style matching. */
+  get _tag(): "ControlCancelRequest" {
+    return "ControlCancelRequest"
+  }
+}
+
+/**
+ * A control-protocol message from the CLI.
+ *
+ * @since 0.1.0
+ * @category Control
+ */
+export type ControlMessage = ControlRequest | ControlResponse | ControlCancelRequest
+
+/**
+ * Anything one stdout line can decode to.
+ *
+ * @since 0.1.0
+ * @category Events
+ */
+export type Incoming = ClaudeEvent | ControlMessage
+
+// ---------------------------------------------------------------------------
+// Guards
+// ---------------------------------------------------------------------------
+
+/** @since 0.1.0 @category Guards */
+export const isTextBlock = (block: ContentBlock): block is TextBlock => block.type === "text"
+/** @since 0.1.0 @category Guards */
+export const isToolUseBlock = (block: ContentBlock): block is ToolUseBlock => block.type === "tool_use"
+/** @since 0.1.0 @category Guards */
+export const isToolResultBlock = (block: ContentBlock): block is ToolResultBlock => block.type === "tool_result"
+/** @since 0.1.0 @category Guards */
+export const isResult = (event: Incoming): event is ResultEvent => event instanceof ResultEvent
+/** @since 0.1.0 @category Guards */
+export const isAssistant = (event: Incoming): event is AssistantEvent => event instanceof AssistantEvent
+/** @since 0.1.0 @category Guards */
+export const isSystemInit = (event: Incoming): event is SystemInit => event instanceof SystemInit
+/** @since 0.1.0 @category Guards */
+export const isStreamEvent = (event: Incoming): event is StreamEvent => event instanceof StreamEvent
+/** @since 0.1.0 @category Guards */
+export const isControlMessage = (event: Incoming): event is ControlMessage =>
+  event instanceof ControlRequest || event instanceof ControlResponse || event instanceof ControlCancelRequest
+
+// ---------------------------------------------------------------------------
+// Decoding
+// ---------------------------------------------------------------------------
+
+type Decoder = (u: unknown) => Either.Either<Incoming, ParseResult.ParseError>
+
+const decoderOf = <A extends Incoming, I>(schema: Schema.Schema<A, I>): Decoder => {
+  const decode = Schema.decodeUnknownEither(schema, { errors: "first", onExcessProperty: "ignore" })
+  return decode as Decoder
+}
+
+const decodeSystemInit = decoderOf(SystemInit)
+const decodeSystemMessage = decoderOf(SystemMessage)
+const decoders: Record<string, Decoder> = {
+  user: decoderOf(UserEvent),
+  assistant: decoderOf(AssistantEvent),
+  result: decoderOf(ResultEvent),
+  stream_event: decoderOf(StreamEvent),
+  rate_limit_event: decoderOf(RateLimitEvent),
+  control_request: decoderOf(ControlRequest),
+  control_response: decoderOf(ControlResponse),
+  control_cancel_request: decoderOf(ControlCancelRequest)
+}
+
+const protocolError = (description: string, line: string) => new ProtocolError({ description, line: excerpt(line, 512) })
+
+/**
+ * Decodes one already-parsed JSON value into an event. An unknown `type` gives an
+ * `UnknownEvent`; a known type with fields of the wrong shape gives a `ProtocolError`.
+ *
+ * @since 0.1.0
+ * @category Decoding
+ */
+export const decodeMessage = (json: unknown, line: string = ""): Either.Either<Incoming, ProtocolError> => {
+  if (!Predicate.isRecord(json) || Array.isArray(json)) {
+    return Either.left(protocolError("expected a JSON object", line || String(json)))
+  }
+  const type = json.type
+  if (typeof type !== "string") {
+    return Either.left(protocolError("the message has no string `type` field", line))
+  }
+  let result: Either.Either<Incoming, ParseResult.ParseError>
+  if (type === "system") {
+    result = json.subtype === "init"
+      ? decodeSystemInit(json)
+      : decodeSystemMessage({
+        type,
+        subtype: json.subtype,
+        session_id: json.session_id,
+        uuid: json.uuid,
+        data: json
+      })
+  } else {
+    const decoder = decoders[type]
+    if (decoder === undefined) {
+      return Either.right(new UnknownEvent({ type, data: json }, { disableValidation: true }))
+    }
+    result = decoder(json)
+  }
+  return Either.mapLeft(result, (error) =>
+    protocolError(
+      `a "${type}" message does not have the expected shape: ${ParseResult.TreeFormatter.formatErrorSync(error)}`,
+      line
+    ))
+}
+
+/**
+ * Decodes one stdout line (JSON text) into an event.
+ *
+ * @since 0.1.0
+ * @category Decoding
+ */
+export const decodeLine = (line: string): Either.Either<Incoming, InvalidJson | ProtocolError> => {
+  let json: unknown
+  try {
+    json = JSON.parse(line)
+  } catch (cause) {
+    return Either.left(InvalidJson.fromLine(line, cause))
+  }
+  return decodeMessage(json, line)
+}

@@ -1,0 +1,233 @@
+/**
+ * The options of a Claude session, described by a Schema, and their mapping to the CLI's
+ * argv, working directory and environment.
+ *
+ * Prompts never go into argv (they go over stdin) and secrets only travel in the child's
+ * environment, so neither is visible in `ps`.
+ *
+ * @since 0.1.0
+ */
+import * as Duration from "effect/Duration"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+
+/**
+ * A `Duration.DurationInput` (`"5 seconds"`, a number of millis, a `Duration`, …).
+ *
+ * @since 0.1.0
+ * @category Schemas
+ */
+export const DurationInput: Schema.Schema<Duration.DurationInput> = Schema.declare(
+  (u: unknown): u is Duration.DurationInput => Option.isSome(Duration.decodeUnknown(u)),
+  { identifier: "DurationInput", description: "a duration: millis, a Duration or a string like '5 seconds'" }
+)
+
+/**
+ * The CLI's permission modes.
+ *
+ * @since 0.1.0
+ * @category Schemas
+ */
+export const PermissionMode = Schema.Literal("default", "acceptEdits", "bypassPermissions", "plan", "dontAsk")
+
+/**
+ * @since 0.1.0
+ * @category Models
+ */
+export type PermissionMode = typeof PermissionMode.Type
+
+/**
+ * @since 0.1.0
+ * @category Schemas
+ */
+export const Effort = Schema.Literal("low", "medium", "high", "xhigh", "max")
+
+/**
+ * @since 0.1.0
+ * @category Schemas
+ */
+export const SettingSource = Schema.Literal("user", "project", "local")
+
+const JsonObject = Schema.Record({ key: Schema.String, value: Schema.Unknown })
+const StringList = Schema.Array(Schema.String)
+const PositiveInt = Schema.Int.pipe(Schema.positive())
+const NonNegative = Schema.Number.pipe(Schema.nonNegative())
+
+/**
+ * Everything a session can be configured with. All fields are optional.
+ *
+ * @since 0.1.0
+ * @category Schemas
+ */
+export const Options = Schema.Struct({
+  // --- process ---
+  /** The claude executable; default: `claude` on PATH, then `node_modules/.bin/claude`. */
+  executable: Schema.optional(Schema.String),
+  /** The child's working directory (the seed's `working_dir`). */
+  cwd: Schema.optional(Schema.String),
+  /** Extra environment variables for the child, on top of the parent's (the seed's `env_vars`). */
+  env: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.String })),
+  /** The Anthropic API key, passed to the child as `ANTHROPIC_API_KEY` (environment only). */
+  apiKey: Schema.optional(Schema.Redacted(Schema.String)),
+  /** Extra CLI flags, `{ "--flag": "value" }`, or `null` for a flag without value. */
+  extraArgs: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.NullOr(Schema.String) })),
+
+  // --- conversation ---
+  resume: Schema.optional(Schema.String),
+  continueConversation: Schema.optional(Schema.Boolean),
+  forkSession: Schema.optional(Schema.Boolean),
+  sessionId: Schema.optional(Schema.String),
+  noSessionPersistence: Schema.optional(Schema.Boolean),
+
+  // --- model ---
+  model: Schema.optional(Schema.String),
+  fallbackModel: Schema.optional(Schema.String),
+  effort: Schema.optional(Effort),
+  maxThinkingTokens: Schema.optional(PositiveInt),
+  maxTurns: Schema.optional(PositiveInt),
+  maxBudgetUsd: Schema.optional(NonNegative),
+  systemPrompt: Schema.optional(Schema.String),
+  appendSystemPrompt: Schema.optional(Schema.String),
+  /** A JSON Schema for structured output (`--json-schema`). */
+  jsonSchema: Schema.optional(JsonObject),
+  includePartialMessages: Schema.optional(Schema.Boolean),
+
+  // --- tools and permissions ---
+  tools: Schema.optional(StringList),
+  allowedTools: Schema.optional(StringList),
+  disallowedTools: Schema.optional(StringList),
+  permissionMode: Schema.optional(PermissionMode),
+  dangerouslySkipPermissions: Schema.optional(Schema.Boolean),
+  /** Route permission prompts to an MCP tool, or to `"stdio"` for the control protocol. */
+  permissionPromptTool: Schema.optional(Schema.String),
+  /** MCP servers: a path to a config file, or the config object (`{ mcpServers: {...} }`). */
+  mcpConfig: Schema.optional(Schema.Union(Schema.String, JsonObject)),
+  strictMcpConfig: Schema.optional(Schema.Boolean),
+  addDirs: Schema.optional(StringList),
+  agents: Schema.optional(JsonObject),
+  /** Settings: a path to a settings file, or the settings object. */
+  settings: Schema.optional(Schema.Union(Schema.String, JsonObject)),
+  settingSources: Schema.optional(Schema.Array(SettingSource)),
+
+  // --- session behaviour ---
+  /** How long to wait for the process to exit after stdin is closed, before SIGTERM (default 5 s). */
+  closeGracePeriod: Schema.optional(DurationInput),
+  /** How long to wait after SIGTERM before SIGKILL (default 5 s). */
+  terminateGracePeriod: Schema.optional(DurationInput),
+  /** Fail the open turn with a `Timeout` when the CLI prints nothing for this long (default: none). */
+  idleTimeout: Schema.optional(DurationInput),
+  /** Bytes of stderr kept for errors and `awaitExit` (default 64 KiB). */
+  stderrTailBytes: Schema.optional(PositiveInt),
+  /** Refuse stdout lines longer than this many bytes (default: no cap). */
+  maxLineBytes: Schema.optional(PositiveInt),
+  /** Events buffered ahead of the consumer before reading stdout pauses (default 4096). */
+  eventBufferSize: Schema.optional(PositiveInt),
+  /** Log every line in and out with `Effect.logDebug` (default false). */
+  debugLines: Schema.optional(Schema.Boolean)
+})
+
+/**
+ * @since 0.1.0
+ * @category Models
+ */
+export type Options = typeof Options.Type
+
+/**
+ * The flags that are always passed.
+ *
+ * @since 0.1.0
+ * @category Constants
+ */
+export const baseArgs: ReadonlyArray<string> = [
+  "-p",
+  "--input-format",
+  "stream-json",
+  "--output-format",
+  "stream-json",
+  "--verbose"
+]
+
+const json = (value: unknown) => JSON.stringify(value)
+
+/**
+ * The CLI argv for a set of options (without the executable).
+ *
+ * @since 0.1.0
+ * @category Constructors
+ */
+export const toArgs = (options: Options): Array<string> => {
+  const args = [...baseArgs]
+  const flag = (name: string, on: boolean | undefined) => {
+    if (on === true) args.push(name)
+  }
+  const value = (name: string, v: string | number | undefined) => {
+    if (v !== undefined) args.push(name, String(v))
+  }
+  const list = (name: string, v: ReadonlyArray<string> | undefined) => {
+    if (v !== undefined) args.push(name, v.join(","))
+  }
+  value("--resume", options.resume)
+  flag("--continue", options.continueConversation)
+  flag("--fork-session", options.forkSession)
+  value("--session-id", options.sessionId)
+  flag("--no-session-persistence", options.noSessionPersistence)
+  value("--model", options.model)
+  value("--fallback-model", options.fallbackModel)
+  value("--effort", options.effort)
+  value("--max-thinking-tokens", options.maxThinkingTokens)
+  value("--max-turns", options.maxTurns)
+  value("--max-budget-usd", options.maxBudgetUsd)
+  value("--system-prompt", options.systemPrompt)
+  value("--append-system-prompt", options.appendSystemPrompt)
+  if (options.jsonSchema !== undefined) value("--json-schema", json(options.jsonSchema))
+  flag("--include-partial-messages", options.includePartialMessages)
+  list("--tools", options.tools)
+  list("--allowedTools", options.allowedTools)
+  list("--disallowedTools", options.disallowedTools)
+  value("--permission-mode", options.permissionMode)
+  flag("--dangerously-skip-permissions", options.dangerouslySkipPermissions)
+  value("--permission-prompt-tool", options.permissionPromptTool)
+  if (options.mcpConfig !== undefined) {
+    value("--mcp-config", typeof options.mcpConfig === "string" ? options.mcpConfig : json(options.mcpConfig))
+  }
+  flag("--strict-mcp-config", options.strictMcpConfig)
+  for (const dir of options.addDirs ?? []) value("--add-dir", dir)
+  if (options.agents !== undefined) value("--agents", json(options.agents))
+  if (options.settings !== undefined) {
+    value("--settings", typeof options.settings === "string" ? options.settings : json(options.settings))
+  }
+  list("--setting-sources", options.settingSources)
+  for (const [name, v] of Object.entries(options.extraArgs ?? {})) {
+    args.push(name.startsWith("-") ? name : `--${name}`)
+    if (v !== null) args.push(v)
+  }
+  return args
+}
+
+/**
+ * The value of `CLAUDE_CODE_ENTRYPOINT` in the child's environment.
+ *
+ * @since 0.1.0
+ * @category Constants
+ */
+export const entrypoint = "sdk-ts"
+
+/**
+ * The child's environment: the parent's, without `CLAUDECODE`, with `CLAUDE_CODE_ENTRYPOINT`
+ * set, then the user's extra variables and the API key.
+ *
+ * @since 0.1.0
+ * @category Constructors
+ */
+export const toEnv = (options: Options, parent: Record<string, string | undefined>): Record<string, string> => {
+  const env: Record<string, string> = {}
+  for (const [key, value] of Object.entries(parent)) {
+    if (value !== undefined && key !== "CLAUDECODE") env[key] = value
+  }
+  env.CLAUDE_CODE_ENTRYPOINT = entrypoint
+  Object.assign(env, options.env)
+  delete env.CLAUDECODE
+  if (options.apiKey !== undefined) env.ANTHROPIC_API_KEY = Redacted.value(options.apiKey)
+  return env
+}

@@ -1,0 +1,33 @@
+/**
+ * effect-claude-session: the Effect-TS way to run and drive the `claude` CLI.
+ *
+ * @since 0.1.0
+ */
+
+/**
+ * The `ClaudeSession` service: one long-lived claude process as a scoped Layer.
+ *
+ * @since 0.1.0
+ */
+export * as ClaudeSession from "./ClaudeSession.js"
+
+/**
+ * The typed, Schema-decoded events of the stream-json protocol.
+ *
+ * @since 0.1.0
+ */
+export * as ClaudeEvent from "./ClaudeEvent.js"
+
+/**
+ * The tagged errors of a session and their union.
+ *
+ * @since 0.1.0
+ */
+export * as ClaudeError from "./ClaudeError.js"
+
+/**
+ * Session options, their Schema and their argv mapping.
+ *
+ * @since 0.1.0
+ */
+export * as ClaudeOptions from "./ClaudeOptions.js"

@@ -1,0 +1,292 @@
+/**
+ * Everything about the claude child process: finding the executable, spawning it through
+ * `@effect/platform`'s `Command`, the serialized stdin writer, draining stderr into a bounded
+ * tail, the exit status (code or signal) and a shutdown that never hangs.
+ *
+ * @internal
+ */
+import * as Command from "@effect/platform/Command"
+import type * as CommandExecutor from "@effect/platform/CommandExecutor"
+import type { PlatformError } from "@effect/platform/Error"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Path from "@effect/platform/Path"
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Queue from "effect/Queue"
+import * as Ref from "effect/Ref"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import { IoError, NotConnected, SpawnError } from "../ClaudeError.js"
+
+/** How the process ended. */
+export interface ExitStatus {
+  readonly exitCode: number | null
+  readonly signal: string | null
+}
+
+/** What the caller decides about the child: argv, environment, working directory, bounds. */
+export interface SpawnOptions {
+  readonly executable: string | undefined
+  readonly args: ReadonlyArray<string>
+  readonly env: Record<string, string>
+  readonly cwd: string | undefined
+  readonly stderrTailBytes: number
+}
+
+/** A running claude process. */
+export interface Child {
+  readonly pid: number
+  readonly executable: string
+  /** stdout, single use. */
+  readonly stdout: Stream.Stream<Uint8Array, IoError>
+  /** Queues one complete line (with its newline) for stdin; lines never interleave. */
+  readonly write: (line: Uint8Array, operation: string) => Effect.Effect<void, NotConnected | IoError>
+  /** Closes stdin once everything queued before it was written. */
+  readonly endInput: Effect.Effect<void>
+  readonly inputEnded: Effect.Effect<boolean>
+  readonly exit: Effect.Effect<ExitStatus>
+  readonly exitOption: Effect.Effect<Option.Option<ExitStatus>>
+  readonly stderrTail: Effect.Effect<string>
+  /** Sends a signal to the process group; a no-op once the process exited. */
+  readonly signal: (signal: NodeJS.Signals) => Effect.Effect<void>
+  /** Close stdin, wait, SIGTERM, wait, SIGKILL: never waits longer than the two graces plus a second. */
+  readonly shutdown: (grace: { readonly close: Duration.Duration; readonly term: Duration.Duration }) => Effect.Effect<
+    ExitStatus | undefined
+  >
+}
+
+// ---------------------------------------------------------------------------
+// Executable resolution
+// ---------------------------------------------------------------------------
+
+const isExecutableFile = (fs: FileSystem.FileSystem, file: string) =>
+  fs.stat(file).pipe(
+    Effect.map((info) => info.type === "File" && (info.mode & 0o111) !== 0),
+    Effect.orElseSucceed(() => false)
+  )
+
+/**
+ * The claude to run: the `executable` option as given, otherwise `claude` on PATH, then
+ * `node_modules/.bin/claude` in the working directory or one of its parents.
+ */
+export const resolveExecutable = (
+  executable: string | undefined,
+  cwd: string | undefined,
+  envPath: string | undefined
+): Effect.Effect<{ readonly path: string; readonly tried: ReadonlyArray<string> }, SpawnError, FileSystem.FileSystem | Path.Path> =>
+  Effect.gen(function*() {
+    if (executable !== undefined) return { path: executable, tried: [executable] }
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const tried: Array<string> = []
+    const candidates: Array<string> = []
+    for (const dir of (envPath ?? "").split(globalThis.process.platform === "win32" ? ";" : ":")) {
+      if (dir.length > 0) candidates.push(path.join(dir, "claude"))
+    }
+    let dir = path.resolve(cwd ?? ".")
+    for (;;) {
+      candidates.push(path.join(dir, "node_modules", ".bin", "claude"))
+      const parent = path.dirname(dir)
+      if (parent === dir) break
+      dir = parent
+    }
+    for (const candidate of candidates) {
+      tried.push(candidate)
+      if (yield* isExecutableFile(fs, candidate)) return { path: candidate, tried }
+    }
+    return yield* new SpawnError({
+      reason: "NotFound",
+      tried: ["claude on PATH", ...tried.filter((file) => file.includes("node_modules"))],
+      description: "no claude executable was found"
+    })
+  })
+
+// ---------------------------------------------------------------------------
+// Spawning
+// ---------------------------------------------------------------------------
+
+const spawnErrorFrom = (error: PlatformError, executable: string, tried: ReadonlyArray<string>): SpawnError => {
+  const reason = error._tag === "SystemError"
+    ? error.reason === "NotFound"
+      ? "NotFound"
+      : error.reason === "PermissionDenied"
+      ? "PermissionDenied"
+      : "Unknown"
+    : "Unknown"
+  return new SpawnError({
+    reason: error.method === "access" ? "BadWorkingDirectory" : reason,
+    tried: tried.length > 0 ? tried : [executable],
+    description: error.message
+  })
+}
+
+// The platform's Process reports a death by signal only as a failure whose text names it.
+const signalFrom = (error: PlatformError): string =>
+  /signal: (SIG[A-Z0-9]+)/.exec(error.message)?.[1] ?? "unknown signal"
+
+const EndOfInput = Symbol("EndOfInput")
+
+class TailBuffer {
+  private chunks: Array<Uint8Array> = []
+  private size = 0
+  constructor(private readonly cap: number) {}
+  push(chunk: Uint8Array) {
+    this.chunks.push(chunk)
+    this.size += chunk.length
+    if (this.size > this.cap * 2) this.compact()
+  }
+  private compact() {
+    const all = Buffer.concat(this.chunks)
+    const kept = all.subarray(Math.max(0, all.length - this.cap))
+    this.chunks = [kept]
+    this.size = kept.length
+  }
+  text(): string {
+    this.compact()
+    return new TextDecoder().decode(this.chunks[0] ?? new Uint8Array(0))
+  }
+}
+
+/** Spawns claude; the scope's close always ends it (see {@link Child.shutdown}). */
+export const spawn = (
+  options: SpawnOptions & { readonly grace: { readonly close: Duration.Duration; readonly term: Duration.Duration } }
+): Effect.Effect<Child, SpawnError, CommandExecutor.CommandExecutor | FileSystem.FileSystem | Path.Path | Scope.Scope> =>
+  Effect.gen(function*() {
+    const resolved = yield* resolveExecutable(options.executable, options.cwd, options.env.PATH)
+    let command = Command.make(resolved.path, ...options.args).pipe(
+      Command.env(options.env, { extendEnv: false }),
+      Command.stdin("pipe")
+    )
+    if (options.cwd !== undefined) command = Command.workingDirectory(command, options.cwd)
+
+    const child = yield* Command.start(command).pipe(
+      Effect.mapError((error) => spawnErrorFrom(error, resolved.path, resolved.tried))
+    )
+    const pid = child.pid as number
+
+    // Exit status, watched from the start.
+    const exited = yield* Deferred.make<ExitStatus>()
+    yield* child.exitCode.pipe(
+      Effect.map((code): ExitStatus => ({ exitCode: code, signal: null })),
+      Effect.catchAll((error) => Effect.succeed<ExitStatus>({ exitCode: null, signal: signalFrom(error) })),
+      Effect.flatMap((status) => Deferred.succeed(exited, status)),
+      Effect.forkScoped
+    )
+
+    // stderr is drained from the start, keeping a bounded tail.
+    const tail = new TailBuffer(options.stderrTailBytes)
+    const stderrDone = yield* Deferred.make<void>()
+    yield* child.stderr.pipe(
+      Stream.runForEachChunk((chunk) =>
+        Effect.sync(() => {
+          for (const bytes of chunk) tail.push(bytes)
+        })
+      ),
+      Effect.catchAll((error) => Effect.logDebug("claude stderr read failed", error.message)),
+      Effect.ensuring(Deferred.succeed(stderrDone, undefined)),
+      Effect.forkScoped
+    )
+    const stderrTail = Effect.sync(() => tail.text())
+
+    // One writer fiber owns stdin; lines are queued whole, so they never interleave.
+    const queue = yield* Queue.unbounded<Uint8Array | typeof EndOfInput>()
+    const inputEnded = yield* Ref.make(false)
+    const writeFailure = yield* Ref.make(Option.none<IoError>())
+    const writerDone = yield* Deferred.make<void>()
+    yield* Stream.repeatEffectOption(
+      Effect.flatMap(Queue.take(queue), (item) => item === EndOfInput ? Effect.fail(Option.none()) : Effect.succeed(item))
+    ).pipe(
+      Stream.run(child.stdin),
+      Effect.catchAll((error) =>
+        Ref.set(writeFailure, Option.some(IoError.fromCause("write to claude's stdin", error.message)))
+      ),
+      Effect.ensuring(Deferred.succeed(writerDone, undefined)),
+      Effect.forkScoped
+    )
+
+    const isExited = Deferred.isDone(exited)
+
+    const write = (line: Uint8Array, operation: string): Effect.Effect<void, NotConnected | IoError> =>
+      Effect.gen(function*() {
+        if (yield* Ref.get(inputEnded)) return yield* new NotConnected({ reason: "InputEnded", operation })
+        const failure = yield* Ref.get(writeFailure)
+        if (Option.isSome(failure)) return yield* failure.value
+        if (yield* isExited) return yield* new NotConnected({ reason: "ProcessExited", operation })
+        yield* Queue.offer(queue, line)
+      }).pipe(Effect.uninterruptible)
+
+    const endInput = Effect.flatMap(
+      Ref.getAndSet(inputEnded, true),
+      (ended) => ended ? Effect.void : Queue.offer(queue, EndOfInput)
+    ).pipe(Effect.asVoid, Effect.uninterruptible)
+
+    // The child leads its own process group (Command spawns it detached): signal the group so
+    // that tools the CLI started go too, and fall back to the pid alone.
+    const signal = (sig: NodeJS.Signals): Effect.Effect<void> =>
+      Effect.flatMap(isExited, (done) =>
+        done ? Effect.void : Effect.sync(() => {
+          try {
+            globalThis.process.kill(-pid, sig)
+          } catch {
+            try {
+              globalThis.process.kill(pid, sig)
+            } catch {
+              // already gone
+            }
+          }
+        }))
+
+    const awaitExitWithin = (duration: Duration.Duration) =>
+      Deferred.await(exited).pipe(Effect.interruptible, Effect.timeoutOption(duration))
+
+    const shutdown = (grace: { readonly close: Duration.Duration; readonly term: Duration.Duration }) =>
+      Effect.gen(function*() {
+        if (yield* isExited) return yield* Deferred.await(exited)
+        yield* endInput
+        const closed = yield* awaitExitWithin(grace.close)
+        if (Option.isSome(closed)) return closed.value
+        yield* Effect.logDebug(`claude (pid ${pid}) still running after stdin closed; sending SIGTERM`)
+        yield* signal("SIGTERM")
+        const terminated = yield* awaitExitWithin(grace.term)
+        if (Option.isSome(terminated)) return terminated.value
+        yield* Effect.logWarning(`claude (pid ${pid}) ignored SIGTERM; sending SIGKILL`)
+        yield* signal("SIGKILL")
+        const killed = yield* awaitExitWithin(Duration.seconds(1))
+        if (Option.isNone(killed)) {
+          yield* Effect.logError(`claude (pid ${pid}) did not exit after SIGKILL`)
+          return undefined
+        }
+        return killed.value
+      }).pipe(Effect.uninterruptible, Effect.withSpan("ClaudeSession.shutdown", { attributes: { pid } }))
+
+    // Safety net: whatever the caller does, the process ends with the scope.
+    yield* Effect.addFinalizer(() => shutdown(options.grace))
+
+    const stdout: Stream.Stream<Uint8Array, IoError> = Stream.mapError(
+      child.stdout,
+      (error) => IoError.fromCause("read claude's stdout", error.message)
+    )
+
+    return {
+      pid,
+      executable: resolved.path,
+      stdout,
+      write,
+      endInput,
+      inputEnded: Ref.get(inputEnded),
+      exit: Deferred.await(exited),
+      exitOption: Deferred.poll(exited).pipe(
+        Effect.flatMap(Option.match({ onNone: () => Effect.succeedNone, onSome: Effect.asSome }))
+      ),
+      stderrTail: Effect.zipRight(
+        // let the last stderr bytes land once the process has exited
+        Effect.flatMap(isExited, (done) =>
+          done ? Deferred.await(stderrDone).pipe(Effect.timeoutOption(Duration.millis(200))) : Effect.void),
+        stderrTail
+      ),
+      signal,
+      shutdown
+    } satisfies Child
+  })
