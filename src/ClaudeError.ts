@@ -222,6 +222,53 @@ export class IoError extends Schema.TaggedError<IoError>("effect-claude-session/
 }
 
 /**
+ * The CLI answered one of our control requests with an error.
+ *
+ * @since 0.1.0
+ * @category Errors
+ */
+export class ControlRequestError
+  extends Schema.TaggedError<ControlRequestError>("effect-claude-session/ControlRequestError")(
+    "ControlRequestError",
+    {
+      subtype: Schema.String,
+      description: Schema.String
+    }
+  )
+{
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
+  /** @since 0.1.0 */
+  override get message(): string {
+    return `claude refused the "${this.subtype}" control request: ${this.description}`
+  }
+}
+
+/**
+ * The running CLI does not support an operation: it lacks the capability (or version) the
+ * operation needs, or the session runs without the control protocol.
+ *
+ * @since 0.1.0
+ * @category Errors
+ */
+export class Unsupported extends Schema.TaggedError<Unsupported>("effect-claude-session/Unsupported")(
+  "Unsupported",
+  {
+    operation: Schema.String,
+    /** The capability, CLI version or setting that the operation needs. */
+    requires: Schema.String,
+    cliVersion: Schema.NullOr(Schema.String)
+  }
+) {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
+  /** @since 0.1.0 */
+  override get message(): string {
+    return `${this.operation} is not supported by this claude (version ${this.cliVersion ?? "unknown"}): it needs ${this.requires}`
+  }
+}
+
+/**
  * Any error of a Claude session.
  *
  * @since 0.1.0
@@ -235,6 +282,8 @@ export type ClaudeError =
   | ProcessExited
   | Timeout
   | IoError
+  | ControlRequestError
+  | Unsupported
 
 /**
  * The schema of every error of a Claude session.
@@ -249,8 +298,20 @@ export const ClaudeError: Schema.Union<[
   typeof SpawnError,
   typeof ProcessExited,
   typeof Timeout,
-  typeof IoError
-]> = Schema.Union(NotConnected, InvalidJson, ProtocolError, SpawnError, ProcessExited, Timeout, IoError)
+  typeof IoError,
+  typeof ControlRequestError,
+  typeof Unsupported
+]> = Schema.Union(
+  NotConnected,
+  InvalidJson,
+  ProtocolError,
+  SpawnError,
+  ProcessExited,
+  Timeout,
+  IoError,
+  ControlRequestError,
+  Unsupported
+)
 
 /**
  * Whether a value is one of this library's errors.

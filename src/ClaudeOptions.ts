@@ -156,7 +156,14 @@ const json = (value: unknown) => JSON.stringify(value)
  * @since 0.1.0
  * @category Constructors
  */
-export const toArgs = (options: Options): Array<string> => {
+export const toArgs = (
+  options: Options,
+  config: {
+    /** With the control protocol, prompts, agents and the JSON schema go in `initialize`, not argv. */
+    readonly viaInitialize?: boolean
+  } = {}
+): Array<string> => {
+  const viaInitialize = config.viaInitialize === true
   const args = [...baseArgs]
   const flag = (name: string, on: boolean | undefined) => {
     if (on === true) args.push(name)
@@ -178,9 +185,12 @@ export const toArgs = (options: Options): Array<string> => {
   value("--max-thinking-tokens", options.maxThinkingTokens)
   value("--max-turns", options.maxTurns)
   value("--max-budget-usd", options.maxBudgetUsd)
-  value("--system-prompt", options.systemPrompt)
-  value("--append-system-prompt", options.appendSystemPrompt)
-  if (options.jsonSchema !== undefined) value("--json-schema", json(options.jsonSchema))
+  if (!viaInitialize) {
+    value("--system-prompt", options.systemPrompt)
+    value("--append-system-prompt", options.appendSystemPrompt)
+    if (options.jsonSchema !== undefined) value("--json-schema", json(options.jsonSchema))
+    if (options.agents !== undefined) value("--agents", json(options.agents))
+  }
   flag("--include-partial-messages", options.includePartialMessages)
   list("--tools", options.tools)
   list("--allowedTools", options.allowedTools)
@@ -193,7 +203,6 @@ export const toArgs = (options: Options): Array<string> => {
   }
   flag("--strict-mcp-config", options.strictMcpConfig)
   for (const dir of options.addDirs ?? []) value("--add-dir", dir)
-  if (options.agents !== undefined) value("--agents", json(options.agents))
   if (options.settings !== undefined) {
     value("--settings", typeof options.settings === "string" ? options.settings : json(options.settings))
   }

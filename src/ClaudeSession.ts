@@ -11,27 +11,42 @@
  * @since 0.1.0
  */
 import type * as CommandExecutor from "@effect/platform/CommandExecutor"
-import type * as FileSystem from "@effect/platform/FileSystem"
+import * as FileSystem from "@effect/platform/FileSystem"
 import type * as Path from "@effect/platform/Path"
+import * as Cause from "effect/Cause"
 import * as Chunk from "effect/Chunk"
 import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as FiberMap from "effect/FiberMap"
 import * as Layer from "effect/Layer"
 import * as Mailbox from "effect/Mailbox"
 import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
+import * as PubSub from "effect/PubSub"
+import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import type { ClaudeError, IoError, SpawnError } from "./ClaudeError.js"
-import { NotConnected, ProcessExited, Timeout } from "./ClaudeError.js"
+import type { ClaudeError } from "./ClaudeError.js"
+import {
+  ControlRequestError,
+  IoError,
+  NotConnected,
+  ProcessExited,
+  ProtocolError,
+  Timeout,
+  Unsupported
+} from "./ClaudeError.js"
+import * as ClaudeControl from "./ClaudeControl.js"
 import type { ClaudeEvent, ControlResponse } from "./ClaudeEvent.js"
 import * as Event from "./ClaudeEvent.js"
 import * as ClaudeOptions from "./ClaudeOptions.js"
 import * as Assembler from "./internal/assembler.js"
 import { splitLines } from "./internal/framing.js"
 import * as Process from "./internal/process.js"
+import * as McpTool from "./McpTool.js"
 
 // ---------------------------------------------------------------------------
 // Input messages
@@ -129,8 +144,14 @@ export interface Service {
   ) => Effect.Effect<void, NotConnected | IoError>
   /** Answers a tool call. */
   readonly sendToolResult: (result: ToolResultInput) => Effect.Effect<void, NotConnected | IoError>
-  /** Interrupts the running turn. */
-  readonly interrupt: Effect.Effect<void, NotConnected>
+  /**
+   * Interrupts the running turn with the `interrupt` control request (the turn ends with an
+   * `error_during_execution` result and the session stays usable); without the control
+   * protocol, falls back to SIGINT, after which the CLI exits.
+   */
+  readonly interrupt: Effect.Effect<void, ControlError>
+  /** Sends SIGINT: the CLI ends the turn and then exits (stream-json mode). */
+  readonly interruptWithSignal: Effect.Effect<void, NotConnected>
   /** Closes stdin: the CLI finishes the current turn and exits; later sends fail with `NotConnected`. */
   readonly endInput: Effect.Effect<void>
   /** Waits for the process to exit (default limit: 60 s). */
@@ -147,7 +168,98 @@ export interface Service {
   readonly sessionId: Effect.Effect<Option.Option<string>>
   /** The `init` message of the current session, once the CLI printed it. */
   readonly init: Effect.Effect<Option.Option<Event.SystemInit>>
+
+  // --- control protocol ---
+  /** The CLI's answer to `initialize` (none when the control protocol is off). */
+  readonly initialization: Option.Option<ClaudeControl.InitializeResponse>
+  /** The CLI's version, from `initialize` or the `init` message. */
+  readonly cliVersion: Effect.Effect<Option.Option<string>>
+  /** The capabilities the CLI advertised (`initialize` and `init`). */
+  readonly capabilities: Effect.Effect<ReadonlySet<string>>
+  /** Sends any control request and returns the CLI's `response` payload. */
+  readonly request: (
+    subtype: string,
+    fields?: Readonly<Record<string, unknown>>,
+    options?: { readonly timeout?: Duration.DurationInput | undefined }
+  ) => Effect.Effect<unknown, ControlError>
+  /** Switches the model for the next requests (`undefined`: the default model). */
+  readonly setModel: (model: string | undefined) => Effect.Effect<void, ControlError>
+  /** Switches the permission mode. */
+  readonly setPermissionMode: (mode: ClaudeOptions.PermissionMode) => Effect.Effect<void, ControlError>
+  /** Sets the thinking budget (`null`: the default). */
+  readonly setMaxThinkingTokens: (tokens: number | null) => Effect.Effect<void, ControlError>
+  /** The status of the MCP servers. */
+  readonly mcpStatus: Effect.Effect<unknown, ControlError>
+  /** How the context window is used. */
+  readonly getContextUsage: Effect.Effect<unknown, ControlError>
+  /** Reverts files changed since a user message. */
+  readonly rewindFiles: (
+    userMessageId: string,
+    options?: { readonly dryRun?: boolean }
+  ) => Effect.Effect<unknown, ControlError>
+  /** Reconnects an MCP server. */
+  readonly mcpReconnect: (serverName: string) => Effect.Effect<void, ControlError>
+  /** Turns an MCP server on or off. */
+  readonly mcpToggle: (serverName: string, enabled: boolean) => Effect.Effect<void, ControlError>
+  /** Stops a background task. */
+  readonly stopTask: (taskId: string) => Effect.Effect<void, ControlError>
+  /**
+   * The control messages exchanged from now on (requests and answers, both ways), for those
+   * who ask; they never appear in `events`.
+   */
+  readonly controlMessages: Stream.Stream<ControlTraffic>
 }
+
+/**
+ * The errors of a control request.
+ *
+ * @since 0.1.0
+ * @category Errors
+ */
+export type ControlError = NotConnected | IoError | ProcessExited | Timeout | ControlRequestError | Unsupported
+
+/**
+ * A control message as seen by `controlMessages`: its direction and its JSON.
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export interface ControlTraffic {
+  readonly direction: "in" | "out"
+  readonly message: unknown
+}
+
+/**
+ * Callbacks for the control protocol: permission decisions, hooks and in-process MCP
+ * servers. Their requirements `R` become requirements of the session.
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export interface Callbacks<R = never> {
+  /** Decides tool permissions (else the `ToolPermissions` service if provided). */
+  readonly canUseTool?: ((request: ClaudeControl.PermissionRequest) => Effect.Effect<
+    ClaudeControl.PermissionDecision,
+    unknown,
+    R
+  >) | undefined
+  readonly hooks?: ClaudeControl.Hooks<R> | undefined
+  readonly mcpServers?: ReadonlyArray<McpTool.McpServer<R>> | undefined
+  /** Speak the control protocol (initialize handshake, control requests). Default true. */
+  readonly controlProtocol?: boolean | undefined
+  /** Limit for each control request we send (default 30 s). */
+  readonly controlTimeout?: Duration.DurationInput | undefined
+  /** Limit for the `initialize` handshake (default 60 s). */
+  readonly initializeTimeout?: Duration.DurationInput | undefined
+}
+
+/**
+ * Options of `make` and `layer`: the CLI options and the callbacks.
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export type MakeOptions<R = never> = ClaudeOptions.Options & Callbacks<R>
 
 /**
  * The `ClaudeSession` service.
@@ -259,26 +371,95 @@ export const makeEventPull = <E>(mailbox: Mailbox.ReadonlyMailbox<ClaudeEvent, E
 
 const defaultCloseGrace = Duration.seconds(5)
 const defaultTermGrace = Duration.seconds(5)
+const defaultControlTimeout = Duration.seconds(30)
+const defaultInitializeTimeout = Duration.seconds(60)
+
+const hookTimeoutSeconds = (timeout: Duration.DurationInput | undefined) =>
+  timeout === undefined ? undefined : Math.max(1, Math.ceil(Duration.toSeconds(Duration.decode(timeout))))
 
 /**
- * Starts a claude process and returns the service for it. The process ends when the scope
- * closes: stdin is closed, then SIGTERM after the close grace period, then SIGKILL after the
- * terminate grace period.
+ * Starts a claude process and returns the service for it. With the control protocol (the
+ * default), the `initialize` handshake completes before this returns. The process ends when
+ * the scope closes: stdin is closed, then SIGTERM after the close grace period, then SIGKILL
+ * after the terminate grace period.
  *
  * @since 0.1.0
  * @category Constructors
  */
-export const make = (
-  options: ClaudeOptions.Options = {}
-): Effect.Effect<Service, SpawnError, Requirements | Scope.Scope> =>
+export const make = <R = never>(
+  options: MakeOptions<R> = {}
+): Effect.Effect<Service, ClaudeError, Requirements | Scope.Scope | R> =>
   Effect.gen(function*() {
+    const context = yield* Effect.context<R>()
     const grace = {
       close: Duration.decode(options.closeGracePeriod ?? defaultCloseGrace),
       term: Duration.decode(options.terminateGracePeriod ?? defaultTermGrace)
     }
+    const controlProtocol = options.controlProtocol ?? true
+    const controlTimeout = options.controlTimeout ?? defaultControlTimeout
+    const permissionService = yield* Effect.serviceOption(ClaudeControl.ToolPermissions)
+    const canUseTool = options.canUseTool ??
+      Option.getOrUndefined(Option.map(permissionService, (service) => service.canUseTool))
+    const mcpServers = options.mcpServers ?? []
+    const hookHandlers = new Map<string, ClaudeControl.HookMatcher<R>>()
+    const hooksConfig: Record<string, Array<Record<string, unknown>>> = {}
+    for (const [event, matchers] of Object.entries(options.hooks ?? {})) {
+      hooksConfig[event] = (matchers ?? []).map((matcher) => {
+        const id = `hook_${hookHandlers.size}`
+        hookHandlers.set(id, matcher)
+        const timeout = hookTimeoutSeconds(matcher.timeout)
+        return {
+          ...(matcher.matcher !== undefined ? { matcher: matcher.matcher } : {}),
+          hookCallbackIds: [id],
+          ...(timeout !== undefined ? { timeout } : {})
+        }
+      })
+    }
+    const hasCallbacks = canUseTool !== undefined || hookHandlers.size > 0 || mcpServers.length > 0
+    if (hasCallbacks && !controlProtocol) {
+      return yield* new Unsupported({
+        operation: "permission handlers, hooks and in-process MCP servers",
+        requires: "the control protocol (controlProtocol: true)",
+        cliVersion: null
+      })
+    }
+
+    // Secrets in MCP configs and settings go through a private temp file, never argv.
+    const fs = yield* FileSystem.FileSystem
+    const privateFile = (name: string, value: unknown) =>
+      Effect.gen(function*() {
+        const dir = yield* fs.makeTempDirectoryScoped({ prefix: "claude-session-" })
+        const file = `${dir}/${name}`
+        yield* fs.writeFileString(file, JSON.stringify(value), { mode: 0o600 })
+        return file
+      }).pipe(Effect.mapError((error) => IoError.fromCause("write a private config file", error.message)))
+    const mcpConfigs: Array<string> = []
+    if (typeof options.mcpConfig === "string") mcpConfigs.push(options.mcpConfig)
+    const sdkServers = Object.fromEntries(mcpServers.map((server) => [server.name, { type: "sdk", name: server.name }]))
+    if (Predicate.isRecord(options.mcpConfig) || mcpServers.length > 0) {
+      const userConfig = Predicate.isRecord(options.mcpConfig) ? options.mcpConfig : {}
+      const userServers = Predicate.isRecord(userConfig.mcpServers) ? userConfig.mcpServers : {}
+      mcpConfigs.push(
+        yield* privateFile("mcp.json", { ...userConfig, mcpServers: { ...userServers, ...sdkServers } })
+      )
+    }
+    const settings = Predicate.isRecord(options.settings)
+      ? yield* privateFile("settings.json", options.settings)
+      : options.settings
+    const cliOptions: ClaudeOptions.Options = {
+      ...options,
+      mcpConfig: undefined,
+      settings,
+      ...(canUseTool !== undefined && options.permissionPromptTool === undefined
+        ? { permissionPromptTool: "stdio" }
+        : {})
+    }
+    const args = ClaudeOptions.toArgs(cliOptions, { viaInitialize: controlProtocol })
+    for (const config of mcpConfigs) args.push("--mcp-config", config)
+
     const child = yield* Process.spawn({
       executable: options.executable,
-      args: ClaudeOptions.toArgs(options),
+      args,
       env: ClaudeOptions.toEnv(options, globalThis.process.env),
       cwd: options.cwd,
       stderrTailBytes: options.stderrTailBytes ?? 64 * 1024,
@@ -288,15 +469,29 @@ export const make = (
     const debugLines = options.debugLines === true
 
     const mailbox = yield* Mailbox.make<ClaudeEvent, ClaudeError>({ capacity: options.eventBufferSize ?? 4096 })
+    const traffic = yield* PubSub.unbounded<ControlTraffic>()
+    const clock = yield* Effect.clock
+    const now = () => clock.unsafeCurrentTimeMillis()
     // Set when we end the process ourselves: its exit is then not an error.
     let stopping = false
     let turnOpen = false
-    const clock = yield* Effect.clock
-    const now = () => clock.unsafeCurrentTimeMillis()
     let lastActivity = now()
     let sessionId = Option.none<string>()
     let init = Option.none<Event.SystemInit>()
-    const pendingControl = new Map<string, Deferred.Deferred<ControlResponse>>()
+    let initialization = Option.none<ClaudeControl.InitializeResponse>()
+    let requestCounter = 0
+    let tracing = false
+    const pendingControl = new Map<string, Deferred.Deferred<ControlResponse, ProcessExited>>()
+    const handlers = yield* FiberMap.make<string>()
+    const idleWaiters = new Set<Deferred.Deferred<void>>()
+
+    const isIdle = () => !turnOpen && pendingHandlers === 0
+    let pendingHandlers = 0
+    const notifyIdle = () => {
+      if (!isIdle()) return
+      for (const waiter of idleWaiters) Deferred.unsafeDone(waiter, Effect.void)
+      idleWaiters.clear()
+    }
 
     const exitError = (status: Process.ExitStatus) =>
       Effect.map(child.stderrTail, (stderrTail) =>
@@ -308,29 +503,156 @@ export const make = (
           stderrTail
         }))
 
+    const failPending = (error: ProcessExited) =>
+      Effect.sync(() => {
+        for (const deferred of pendingControl.values()) Deferred.unsafeDone(deferred, Effect.fail(error))
+        pendingControl.clear()
+      })
+
+    const writeLine = (line: string, operation: string) =>
+      Effect.suspend(() => {
+        const write = child.write(encoder.encode(line + "\n"), operation)
+        return debugLines ? Effect.zipRight(Effect.logDebug(`claude ← ${line}`), write) : write
+      })
+
+    const writeControl = (message: Record<string, unknown>, operation: string) =>
+      Effect.zipRight(
+        tracing ? PubSub.publish(traffic, { direction: "out", message }) : Effect.void,
+        writeLine(JSON.stringify(message), operation)
+      )
+
+    // --- requests the CLI sends us -------------------------------------------------------
+    const answer = (requestId: string, response: Effect.Effect<unknown, string, R>) =>
+      response.pipe(
+        Effect.matchEffect({
+          onFailure: (error) =>
+            writeControl({
+              type: "control_response",
+              response: { subtype: "error", request_id: requestId, error }
+            }, "answer a control request"),
+          onSuccess: (payload) =>
+            writeControl({
+              type: "control_response",
+              response: { subtype: "success", request_id: requestId, response: payload ?? {} }
+            }, "answer a control request")
+        }),
+        Effect.catchAll((error) => Effect.logWarning(`could not answer control request ${requestId}`, error.message)),
+        Effect.provide(context)
+      )
+
+    const describe = (cause: Cause.Cause<unknown>) =>
+      Cause.isInterruptedOnly(cause) ? "interrupted" : Cause.pretty(cause).split("\n")[0] ?? "failed"
+
+    const permissionAnswer = (request: Event.ControlRequest): Effect.Effect<unknown, string, R> =>
+      Effect.gen(function*() {
+        if (canUseTool === undefined) return yield* Effect.fail("no permission handler is configured")
+        const decoded = yield* Schema.decodeUnknown(ClaudeControl.PermissionRequest)(request.request).pipe(
+          Effect.mapError((error) => `malformed can_use_tool request: ${error.message}`)
+        )
+        const decision = yield* canUseTool(decoded).pipe(
+          Effect.catchAllCause((cause) =>
+            Effect.as(
+              Effect.logWarning("the permission handler failed; denying", cause),
+              ClaudeControl.deny(`permission handler failed: ${describe(cause)}`)
+            )
+          ),
+          Effect.withSpan("ClaudeSession.canUseTool", { attributes: { tool: decoded.tool_name } })
+        )
+        return ClaudeControl.encodeDecision(decoded, decision)
+      })
+
+    const hookAnswer = (request: Event.ControlRequest): Effect.Effect<unknown, string, R> =>
+      Effect.gen(function*() {
+        const id = String(request.request.callback_id)
+        const hook = hookHandlers.get(id)
+        if (hook === undefined) return yield* Effect.fail(`unknown hook callback ${id}`)
+        const input = yield* ClaudeControl.decodeHookInput(request.request.input).pipe(
+          Effect.mapError((error) => `malformed hook input: ${error.message}`)
+        )
+        const toolUseId = typeof request.request.tool_use_id === "string" ? request.request.tool_use_id : undefined
+        const run = hook.handler(input, toolUseId).pipe(
+          Effect.catchAllCause((cause) => Effect.fail(`hook failed: ${describe(cause)}`))
+        )
+        const limited = hook.timeout === undefined ? run : run.pipe(
+          Effect.timeoutFail({
+            duration: hook.timeout,
+            onTimeout: () => `hook timed out after ${Duration.format(Duration.decode(hook.timeout!))}`
+          })
+        )
+        return yield* limited.pipe(
+          Effect.withSpan("ClaudeSession.hook", { attributes: { event: input.hook_event_name } })
+        )
+      })
+
+    const mcpAnswer = (request: Event.ControlRequest): Effect.Effect<unknown, string, R> =>
+      Effect.gen(function*() {
+        const name = request.request.server_name
+        const server = mcpServers.find((candidate) => candidate.name === name)
+        if (server === undefined) return yield* Effect.fail(`unknown in-process MCP server ${String(name)}`)
+        const response = yield* McpTool.handle(server, request.request.message)
+        return { mcp_response: response ?? { jsonrpc: "2.0", result: {}, id: 0 } }
+      })
+
+    const onControlRequest = (request: Event.ControlRequest) => {
+      const subtype = request.request.subtype
+      const response = subtype === "can_use_tool"
+        ? permissionAnswer(request)
+        : subtype === "hook_callback"
+        ? hookAnswer(request)
+        : subtype === "mcp_message"
+        ? mcpAnswer(request)
+        : Effect.fail(`unsupported control request: ${subtype}`)
+      pendingHandlers++
+      return FiberMap.run(
+        handlers,
+        request.request_id,
+        answer(request.request_id, response).pipe(
+          Effect.ensuring(Effect.sync(() => {
+            pendingHandlers--
+            notifyIdle()
+          }))
+        )
+      )
+    }
+
+    // --- reading stdout ------------------------------------------------------------------
     const assemble = Assembler.make()
 
     // Reads stdout for the session's whole life, so control requests are answered even when
     // nobody consumes events.
-    const handleLines = (lines: Chunk.Chunk<string>) =>
+    const handleLines = (lines: Chunk.Chunk<string>): Effect.Effect<void, ClaudeError> =>
       Effect.suspend(() => {
         lastActivity = now()
         const out: Array<ClaudeEvent> = []
+        const effects: Array<Effect.Effect<unknown>> = []
         for (const line of lines) {
           if (line.length === 0) continue
+          if (debugLines) effects.push(Effect.logDebug(`claude → ${line}`))
           const decoded = Event.decodeLine(line)
           if (Either.isLeft(decoded)) {
-            return Effect.zipRight(mailbox.offerAll(out), Effect.fail(decoded.left))
+            return Effect.zipRight(
+              Effect.zipRight(Effect.all(effects, { discard: true }), mailbox.offerAll(out)),
+              Effect.fail(decoded.left)
+            )
           }
           const event = decoded.right
           if (event instanceof Event.ControlResponse) {
+            if (tracing) effects.push(PubSub.publish(traffic, { direction: "in", message: event }))
             const deferred = pendingControl.get(event.response.request_id)
-            if (deferred !== undefined) {
+            if (deferred === undefined) {
+              effects.push(
+                Effect.logWarning(`claude answered an unknown control request ${event.response.request_id}; ignored`)
+              )
+            } else {
               pendingControl.delete(event.response.request_id)
               Deferred.unsafeDone(deferred, Effect.succeed(event))
             }
-          } else if (event instanceof Event.ControlRequest || event instanceof Event.ControlCancelRequest) {
-            // answered by the control protocol
+          } else if (event instanceof Event.ControlRequest) {
+            if (tracing) effects.push(PubSub.publish(traffic, { direction: "in", message: event }))
+            effects.push(onControlRequest(event))
+          } else if (event instanceof Event.ControlCancelRequest) {
+            if (tracing) effects.push(PubSub.publish(traffic, { direction: "in", message: event }))
+            effects.push(FiberMap.remove(handlers, event.request_id))
           } else if (event instanceof Event.ResultEvent) {
             turnOpen = false
             sessionId = Option.some(event.session_id)
@@ -345,28 +667,24 @@ export const make = (
             out.push(event)
           }
         }
-        return debugLines
-          ? Effect.zipRight(
-            Effect.forEach(lines, (line) => Effect.logDebug("claude → ", line), { discard: true }),
-            mailbox.offerAll(out)
-          )
-          : mailbox.offerAll(out)
+        if (!turnOpen) notifyIdle()
+        return effects.length === 0
+          ? mailbox.offerAll(out)
+          : Effect.zipRight(Effect.all(effects, { discard: true }), mailbox.offerAll(out))
       })
 
     const finishStream = Effect.gen(function*() {
       // stdout closed: the process is exiting; its status decides how the stream ends.
       const status = yield* child.exit.pipe(Effect.timeoutOption(grace.close))
+      const error = Option.isNone(status)
+        ? new ProcessExited({ pid, exitCode: null, signal: null, turnOpen, stderrTail: yield* child.stderrTail })
+        : yield* exitError(status.value)
+      yield* failPending(error)
+      notifyIdle()
       if (stopping) return yield* mailbox.end
-      if (Option.isNone(status)) {
-        // stdout closed but the process lives on: treat as gone.
-        return yield* mailbox.fail(
-          new ProcessExited({ pid, exitCode: null, signal: null, turnOpen, stderrTail: yield* child.stderrTail })
-        )
-      }
+      if (Option.isNone(status)) return yield* mailbox.fail(error)
       const { exitCode, signal } = status.value
-      if (turnOpen || exitCode !== 0 || signal !== null) {
-        return yield* mailbox.fail(yield* exitError(status.value))
-      }
+      if (turnOpen || exitCode !== 0 || signal !== null) return yield* mailbox.fail(error)
       return yield* mailbox.end
     })
 
@@ -374,7 +692,20 @@ export const make = (
       splitLines(options.maxLineBytes),
       Stream.runForEachChunk(handleLines),
       Effect.matchCauseEffect({
-        onFailure: (cause) => mailbox.failCause(cause),
+        onFailure: (cause) =>
+          Effect.zipRight(
+            Effect.flatMap(child.exitOption, (status) =>
+              failPending(
+                new ProcessExited({
+                  pid,
+                  exitCode: Option.isSome(status) ? status.value.exitCode : null,
+                  signal: Option.isSome(status) ? status.value.signal : null,
+                  turnOpen,
+                  stderrTail: ""
+                })
+              )),
+            mailbox.failCause(cause)
+          ),
         onSuccess: () => finishStream
       }),
       Effect.forkScoped,
@@ -388,8 +719,8 @@ export const make = (
         for (;;) {
           yield* Effect.sleep(Duration.millis(Math.max(10, Math.min(idle / 4, 1000))))
           if (turnOpen && now() - lastActivity > idle) {
-            yield* mailbox.fail(new Timeout({ operation: "waiting for claude output during a turn", millis: idle }))
             stopping = true
+            yield* mailbox.fail(new Timeout({ operation: "waiting for claude output during a turn", millis: idle }))
             yield* Effect.forkDaemon(child.shutdown({ close: Duration.zero, term: grace.term }))
             return
           }
@@ -404,11 +735,6 @@ export const make = (
         stderr
       }))
 
-    const close = Effect.suspend(() => {
-      stopping = true
-      return Effect.flatMap(child.shutdown(grace), exitInfo)
-    }).pipe(Effect.withSpan("ClaudeSession.close", { attributes: { pid } }))
-
     // Release: stop delivering events (the reader keeps draining stdout so the CLI never
     // blocks on a full pipe), then end the process within the grace periods.
     yield* Effect.addFinalizer(() =>
@@ -418,11 +744,111 @@ export const make = (
       })
     )
 
-    const writeLine = (line: string, operation: string) =>
+    // --- requests we send ----------------------------------------------------------------
+    const cliVersion = () =>
+      Option.orElse(
+        Option.flatMapNullable(initialization, (response) => response.claude_code_version),
+        () => Option.flatMapNullable(init, (event) => event.claude_code_version)
+      )
+    const capabilities = () => {
+      const all = new Set<string>()
+      for (const capability of Option.match(initialization, { onNone: () => [], onSome: (r) => r.capabilities })) {
+        all.add(capability)
+      }
+      const fromInit = Option.flatMapNullable(init, (event) => event.capabilities)
+      if (Option.isSome(fromInit) && Array.isArray(fromInit.value)) {
+        for (const capability of fromInit.value) if (typeof capability === "string") all.add(capability)
+      }
+      return all
+    }
+
+    const checkSupport = (operation: string, requirement: ClaudeControl.Requirement | undefined) =>
       Effect.suspend(() => {
-        const write = child.write(encoder.encode(line + "\n"), operation)
-        return debugLines ? Effect.zipRight(Effect.logDebug("claude ← ", line), write) : write
+        if (!controlProtocol) {
+          return Effect.fail(
+            new Unsupported({ operation, requires: "the control protocol (controlProtocol: true)", cliVersion: null })
+          )
+        }
+        const version = Option.getOrNull(cliVersion())
+        if (requirement?.capability !== undefined && !capabilities().has(requirement.capability)) {
+          return Effect.fail(
+            new Unsupported({ operation, requires: `the capability ${requirement.capability}`, cliVersion: version })
+          )
+        }
+        if (
+          requirement?.minVersion !== undefined && version !== null &&
+          ClaudeControl.compareVersions(version, requirement.minVersion) < 0
+        ) {
+          return Effect.fail(
+            new Unsupported({ operation, requires: `claude ${requirement.minVersion} or newer`, cliVersion: version })
+          )
+        }
+        return Effect.void
       })
+
+    const rawRequest = (
+      subtype: string,
+      fields: Readonly<Record<string, unknown>>,
+      timeout: Duration.DurationInput
+    ): Effect.Effect<unknown, ControlError> =>
+      Effect.gen(function*() {
+        const exited = yield* child.exitOption
+        if (Option.isSome(exited)) return yield* Effect.fail(yield* exitError(exited.value))
+        const requestId = `req_${++requestCounter}_${pid.toString(36)}`
+        const deferred = yield* Deferred.make<ControlResponse, ProcessExited>()
+        pendingControl.set(requestId, deferred)
+        const millis = Duration.toMillis(Duration.decode(timeout))
+        const response = yield* writeControl(
+          { type: "control_request", request_id: requestId, request: { ...fields, subtype } },
+          subtype
+        ).pipe(
+          Effect.zipRight(Deferred.await(deferred)),
+          Effect.timeoutFail({
+            duration: Duration.millis(millis),
+            onTimeout: () => new Timeout({ operation: `control request ${subtype}`, millis })
+          }),
+          Effect.ensuring(Effect.sync(() => pendingControl.delete(requestId)))
+        )
+        if (response.response.subtype === "error") {
+          return yield* new ControlRequestError({ subtype, description: response.response.error })
+        }
+        return response.response.response
+      }).pipe(Effect.withSpan(`ClaudeSession.control.${subtype}`, { attributes: { pid }, captureStackTrace: false }))
+
+    const request = (
+      subtype: string,
+      fields: Readonly<Record<string, unknown>> = {},
+      opts?: { readonly timeout?: Duration.DurationInput | undefined }
+    ) =>
+      Effect.zipRight(
+        checkSupport(subtype, ClaudeControl.requirements[subtype]),
+        rawRequest(subtype, fields, opts?.timeout ?? controlTimeout)
+      )
+
+    // --- initialize ----------------------------------------------------------------------
+    if (controlProtocol) {
+      const payload = yield* rawRequest("initialize", {
+        hooks: Object.keys(hooksConfig).length > 0 ? hooksConfig : undefined,
+        sdkMcpServers: mcpServers.length > 0 ? mcpServers.map((server) => server.name) : undefined,
+        agents: options.agents,
+        systemPrompt: options.systemPrompt === undefined ? undefined : [options.systemPrompt],
+        appendSystemPrompt: options.appendSystemPrompt,
+        jsonSchema: options.jsonSchema
+      }, options.initializeTimeout ?? defaultInitializeTimeout).pipe(
+        Effect.catchTag("Timeout", (timeout) =>
+          // a CLI that died during start-up says why on stderr
+          Effect.flatMap(child.exitOption, (status): Effect.Effect<never, ProcessExited | Timeout> =>
+            Option.isSome(status) ? Effect.flatMap(exitError(status.value), Effect.fail) : Effect.fail(timeout)))
+      )
+      const record = Predicate.isRecord(payload) ? payload : {}
+      initialization = Option.some(
+        yield* Schema.decodeUnknown(ClaudeControl.InitializeResponse)({ ...record, raw: record }).pipe(
+          Effect.mapError((error) =>
+            new ProtocolError({ description: `malformed initialize response: ${error.message}`, line: "" })
+          )
+        )
+      )
+    }
 
     const send = (content: UserContent) =>
       writeLine(encodeUserMessage(content), "send").pipe(
@@ -436,11 +862,22 @@ export const make = (
 
     const { events, turnEvents } = yield* makeEventPull(mailbox)
 
-    const interrupt = Effect.gen(function*() {
+    const interruptWithSignal = Effect.gen(function*() {
       if (Option.isSome(yield* child.exitOption)) {
         return yield* new NotConnected({ reason: "ProcessExited", operation: "interrupt" })
       }
       yield* child.signal("SIGINT")
+    })
+
+    // Input ends once the open turn and every callback in flight are done, so the CLI can
+    // still ask us for permissions, hooks and tools while it finishes.
+    const endInput = Effect.gen(function*() {
+      if (hasCallbacks && !isIdle()) {
+        const waiter = yield* Deferred.make<void>()
+        idleWaiters.add(waiter)
+        yield* Effect.raceFirst(Deferred.await(waiter), Effect.asVoid(child.exit))
+      }
+      yield* child.endInput
     })
 
     yield* Effect.annotateCurrentSpan({ pid, executable: child.executable })
@@ -453,8 +890,9 @@ export const make = (
       sendMessage: (text) => send(text),
       sendMessageWithImages: (text, images) => send(imageContent(text, images)),
       sendToolResult: (result) => send(toolResultContent(result)),
-      interrupt,
-      endInput: child.endInput,
+      interrupt: controlProtocol ? Effect.asVoid(request("interrupt")) : interruptWithSignal,
+      interruptWithSignal,
+      endInput,
       awaitExit: (opts) => {
         const millis = Duration.toMillis(Duration.decode(opts?.timeout ?? Duration.seconds(60)))
         return child.exit.pipe(
@@ -465,19 +903,44 @@ export const make = (
           Effect.flatMap(exitInfo)
         )
       },
-      close,
+      close: Effect.suspend(() => {
+        stopping = true
+        return Effect.flatMap(child.shutdown(grace), exitInfo)
+      }).pipe(Effect.withSpan("ClaudeSession.close", { attributes: { pid } })),
       kill: Effect.suspend(() => {
         stopping = true
         return Effect.zipRight(
           child.signal("SIGKILL"),
-          Effect.flatMap(child.exit.pipe(Effect.timeoutOption(Duration.seconds(2))), (status) =>
-            exitInfo(Option.getOrUndefined(status)))
+          Effect.flatMap(
+            child.exit.pipe(Effect.timeoutOption(Duration.seconds(2))),
+            (status) => exitInfo(Option.getOrUndefined(status))
+          )
         )
       }),
       isFinished: Effect.map(child.exitOption, Option.isSome),
       stderr: child.stderrTail,
       sessionId: Effect.sync(() => sessionId),
-      init: Effect.sync(() => init)
+      init: Effect.sync(() => init),
+      initialization,
+      cliVersion: Effect.sync(cliVersion),
+      capabilities: Effect.sync(capabilities),
+      request,
+      setModel: (model) => Effect.asVoid(request("set_model", { model: model ?? null })),
+      setPermissionMode: (mode) => Effect.asVoid(request("set_permission_mode", { mode })),
+      setMaxThinkingTokens: (tokens) => Effect.asVoid(request("set_max_thinking_tokens", { max_thinking_tokens: tokens })),
+      mcpStatus: request("mcp_status"),
+      getContextUsage: request("get_context_usage"),
+      rewindFiles: (userMessageId, opts) =>
+        request("rewind_files", { user_message_id: userMessageId, dry_run: opts?.dryRun ?? false }),
+      mcpReconnect: (serverName) => Effect.asVoid(request("mcp_reconnect", { serverName })),
+      mcpToggle: (serverName, enabled) => Effect.asVoid(request("mcp_toggle", { serverName, enabled })),
+      stopTask: (taskId) => Effect.asVoid(request("stop_task", { task_id: taskId })),
+      controlMessages: Stream.unwrapScoped(
+        Effect.map(
+          Effect.tap(PubSub.subscribe(traffic), () => Effect.sync(() => (tracing = true))),
+          (subscription) => Stream.fromQueue(subscription)
+        )
+      )
     })
   }).pipe(Effect.withSpan("ClaudeSession.make"))
 
@@ -487,5 +950,6 @@ export const make = (
  * @since 0.1.0
  * @category Layers
  */
-export const layer = (options: ClaudeOptions.Options = {}): Layer.Layer<ClaudeSession, SpawnError, Requirements> =>
-  Layer.scoped(ClaudeSession, make(options))
+export const layer = <R = never>(
+  options: MakeOptions<R> = {}
+): Layer.Layer<ClaudeSession, ClaudeError, Requirements | R> => Layer.scoped(ClaudeSession, make(options))

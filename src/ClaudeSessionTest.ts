@@ -1,0 +1,410 @@
+/**
+ * A scripted, in-memory `ClaudeSession` for the tests of applications built on it: no
+ * process, no network. The test says which events answer which sends, and inspects what
+ * was sent through the `Driver`.
+ *
+ * ```ts
+ * const TestSession = ClaudeSessionTest.layer([
+ *   ClaudeSessionTest.reply("hello", ClaudeSessionTest.textTurn("Hi there!"))
+ * ])
+ * it.effect("greets", () => myApp.pipe(Effect.provide(TestSession)))
+ * ```
+ *
+ * @since 0.1.0
+ */
+import * as Context from "effect/Context"
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Mailbox from "effect/Mailbox"
+import * as Option from "effect/Option"
+import * as Ref from "effect/Ref"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import type { ClaudeError } from "./ClaudeError.js"
+import { NotConnected, ProcessExited, Timeout } from "./ClaudeError.js"
+import type { ClaudeEvent } from "./ClaudeEvent.js"
+import * as Event from "./ClaudeEvent.js"
+import type { ExitInfo, Service, UserContent } from "./ClaudeSession.js"
+import { ClaudeSession, imageContent, makeEventPull, toolResultContent } from "./ClaudeSession.js"
+
+/**
+ * Which sends a reply answers: a substring or pattern of the message's text, or a predicate
+ * on its content. No matcher answers any send.
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export type Matcher = string | RegExp | ((content: UserContent) => boolean)
+
+/**
+ * A scripted answer: the events printed when a matching message is sent.
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export interface Reply {
+  readonly match?: Matcher | undefined
+  readonly events: ReadonlyArray<ClaudeEvent> | ((content: UserContent) => ReadonlyArray<ClaudeEvent>)
+}
+
+/**
+ * Inspects and drives a test session.
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export interface Driver {
+  /** Every user message sent, in order. */
+  readonly sent: Effect.Effect<ReadonlyArray<UserContent>>
+  /** The text of every user message sent, in order. */
+  readonly sentTexts: Effect.Effect<ReadonlyArray<string>>
+  /** How many times `interrupt` was called. */
+  readonly interrupts: Effect.Effect<number>
+  /** Every control request made (`setModel`, `request`, …), in order. */
+  readonly controlRequests: Effect.Effect<ReadonlyArray<{ readonly subtype: string; readonly fields: unknown }>>
+  /** Adds replies to the script. */
+  readonly push: (...replies: ReadonlyArray<Reply>) => Effect.Effect<void>
+  /** Prints events now, as if the CLI had printed them. */
+  readonly emit: (...events: ReadonlyArray<ClaudeEvent>) => Effect.Effect<void>
+  /** Simulates the process exiting with a code (and stderr). */
+  readonly exit: (code: number, stderr?: string) => Effect.Effect<void>
+}
+
+/**
+ * The driver of the test session in the context.
+ *
+ * @since 0.1.0
+ * @category Tags
+ */
+export class ClaudeSessionTestDriver extends Context.Tag("effect-claude-session/ClaudeSessionTest/Driver")<
+  ClaudeSessionTestDriver,
+  Driver
+>() {}
+
+// ---------------------------------------------------------------------------
+// Event builders
+// ---------------------------------------------------------------------------
+
+/**
+ * The session id used by the builders.
+ *
+ * @since 0.1.0
+ * @category Constants
+ */
+export const sessionId = "00000000-0000-4000-8000-000000000000"
+
+/**
+ * A `system`/`init` event.
+ *
+ * @since 0.1.0
+ * @category Builders
+ */
+export const init = (fields: Partial<Omit<Event.SystemInit, "type" | "subtype">> = {}): Event.SystemInit =>
+  new Event.SystemInit({
+    type: "system",
+    subtype: "init",
+    session_id: sessionId,
+    model: "claude-test",
+    tools: [],
+    cwd: "/",
+    permissionMode: "default",
+    mcp_servers: [],
+    ...fields
+  })
+
+/**
+ * An assistant message with text.
+ *
+ * @since 0.1.0
+ * @category Builders
+ */
+export const assistantText = (text: string): Event.AssistantEvent =>
+  new Event.AssistantEvent({
+    type: "assistant",
+    message: { role: "assistant", content: [{ type: "text", text }], stop_reason: null },
+    parent_tool_use_id: null,
+    session_id: sessionId
+  })
+
+/**
+ * An assistant message calling a tool.
+ *
+ * @since 0.1.0
+ * @category Builders
+ */
+export const toolUse = (name: string, input: unknown, id: string = `toolu_${name}`): Event.AssistantEvent =>
+  new Event.AssistantEvent({
+    type: "assistant",
+    message: { role: "assistant", content: [{ type: "tool_use", id, name, input }], stop_reason: null },
+    parent_tool_use_id: null,
+    session_id: sessionId
+  })
+
+/**
+ * A user message carrying a tool result, as the CLI echoes it after running a tool.
+ *
+ * @since 0.1.0
+ * @category Builders
+ */
+export const toolResult = (toolUseId: string, content: string, isError = false): Event.UserEvent =>
+  new Event.UserEvent({
+    type: "user",
+    message: { role: "user", content: [{ type: "tool_result", tool_use_id: toolUseId, content, is_error: isError }] },
+    parent_tool_use_id: null,
+    session_id: sessionId
+  })
+
+/**
+ * A result event; `subtype` defaults to `success`.
+ *
+ * @since 0.1.0
+ * @category Builders
+ */
+export const result = (
+  fields: Partial<Omit<Event.ResultEvent, "type" | "isSuccess" | "_tag">> = {}
+): Event.ResultEvent => {
+  const subtype = fields.subtype ?? "success"
+  return new Event.ResultEvent({
+    type: "result",
+    subtype,
+    is_error: subtype !== "success",
+    session_id: sessionId,
+    duration_ms: 1,
+    duration_api_ms: 1,
+    num_turns: 1,
+    total_cost_usd: 0,
+    usage: { input_tokens: 0, output_tokens: 0 },
+    permission_denials: [],
+    ...fields
+  })
+}
+
+/**
+ * A whole text turn: an assistant message and a successful result with the same text.
+ *
+ * @since 0.1.0
+ * @category Builders
+ */
+export const textTurn = (text: string, fields: Partial<Omit<Event.ResultEvent, "type" | "isSuccess" | "_tag">> = {}) => [
+  assistantText(text),
+  result({ result: text, ...fields })
+]
+
+/**
+ * A scripted reply.
+ *
+ * @since 0.1.0
+ * @category Builders
+ */
+export const reply = (match: Matcher | undefined, events: Reply["events"]): Reply => ({ match, events })
+
+/**
+ * The text of a user message's content.
+ *
+ * @since 0.1.0
+ * @category Utils
+ */
+export const contentText = (content: UserContent): string =>
+  typeof content === "string"
+    ? content
+    : content.map((block) => (block.type === "text" ? block.text : "")).join("")
+
+const matches = (matcher: Matcher | undefined, content: UserContent): boolean => {
+  if (matcher === undefined) return true
+  if (typeof matcher === "function") return matcher(content)
+  const text = contentText(content)
+  return typeof matcher === "string" ? text.includes(matcher) : matcher.test(text)
+}
+
+// ---------------------------------------------------------------------------
+// Constructors
+// ---------------------------------------------------------------------------
+
+/**
+ * A scripted session and its driver. The first unused reply whose matcher accepts a sent
+ * message answers it; a message no reply matches is answered by an error result naming it.
+ * `interrupt` ends an open turn with an `error_during_execution` result; `endInput` ends the
+ * event stream.
+ *
+ * @since 0.1.0
+ * @category Constructors
+ */
+export const make = (
+  script: ReadonlyArray<Reply> = []
+): Effect.Effect<{ readonly session: Service; readonly driver: Driver }, never, Scope.Scope> =>
+  Effect.gen(function*() {
+    const mailbox = yield* Mailbox.make<ClaudeEvent, ClaudeError>()
+    yield* Effect.addFinalizer(() => mailbox.end)
+    const replies = yield* Ref.make<ReadonlyArray<Reply>>(script)
+    const sent = yield* Ref.make<ReadonlyArray<UserContent>>([])
+    const interrupts = yield* Ref.make(0)
+    const controlRequests = yield* Ref.make<ReadonlyArray<{ readonly subtype: string; readonly fields: unknown }>>([])
+    const request = (subtype: string, fields: Readonly<Record<string, unknown>> = {}) =>
+      Effect.gen(function*() {
+        if (Option.isSome(yield* Ref.get(exited))) {
+          return yield* new NotConnected({ reason: "ProcessExited", operation: subtype })
+        }
+        yield* Ref.update(controlRequests, (all) => [...all, { subtype, fields }])
+        return {} as unknown
+      })
+    const stderr = yield* Ref.make("")
+    const exited = yield* Ref.make(Option.none<ExitInfo>())
+    const exitedSignal = yield* Deferred.make<void>()
+    const setExited = (info: ExitInfo) =>
+      Effect.zipRight(Ref.update(exited, Option.orElseSome(() => info)), Deferred.succeed(exitedSignal, undefined))
+    let inputEnded = false
+    let turnOpen = false
+    let sessionStarted = false
+    const pid = 1_000_000 + Math.floor(Math.random() * 1_000_000)
+
+    const emit = (events: ReadonlyArray<ClaudeEvent>) =>
+      Effect.suspend(() => {
+        if (events.some(Event.isResult)) turnOpen = false
+        return mailbox.offerAll(events)
+      })
+
+    const send = (content: UserContent) =>
+      Effect.gen(function*() {
+        if (inputEnded) return yield* new NotConnected({ reason: "InputEnded", operation: "send" })
+        if (Option.isSome(yield* Ref.get(exited))) {
+          return yield* new NotConnected({ reason: "ProcessExited", operation: "send" })
+        }
+        yield* Ref.update(sent, (all) => [...all, content])
+        turnOpen = true
+        const chosen = yield* Ref.modify(replies, (all) => {
+          const index = all.findIndex((candidate) => matches(candidate.match, content))
+          return index === -1 ? [undefined, all] : [all[index], [...all.slice(0, index), ...all.slice(index + 1)]]
+        })
+        const events = chosen === undefined
+          ? [result({
+            subtype: "error_during_execution",
+            errors: [`ClaudeSessionTest: no scripted reply matches ${JSON.stringify(contentText(content))}`]
+          })]
+          : typeof chosen.events === "function"
+          ? chosen.events(content)
+          : chosen.events
+        if (!sessionStarted) {
+          sessionStarted = true
+          if (!events.some(Event.isSystemInit)) yield* emit([init()])
+        }
+        yield* emit(events)
+      })
+
+    const exit = (code: number, text = "") =>
+      Effect.gen(function*() {
+        yield* Ref.set(stderr, text)
+        yield* setExited({ exitCode: code, signal: null, stderr: text })
+        if (code !== 0 || turnOpen) {
+          yield* mailbox.fail(
+            new ProcessExited({ pid, exitCode: code, signal: null, turnOpen, stderrTail: text })
+          )
+        } else {
+          yield* mailbox.end
+        }
+      })
+
+    const exitInfo = Effect.map(Ref.get(exited), Option.getOrElse((): ExitInfo => ({
+      exitCode: 0,
+      signal: null,
+      stderr: ""
+    })))
+
+    const endInput = Effect.suspend(() => {
+      if (inputEnded) return Effect.void
+      inputEnded = true
+      return Effect.asVoid(Effect.zipRight(
+        setExited({ exitCode: 0, signal: null, stderr: "" }),
+        mailbox.end
+      ))
+    })
+
+    const { events, turnEvents } = yield* makeEventPull(mailbox)
+
+    const driver: Driver = {
+      sent: Ref.get(sent),
+      sentTexts: Effect.map(Ref.get(sent), (all) => all.map(contentText)),
+      interrupts: Ref.get(interrupts),
+      controlRequests: Ref.get(controlRequests),
+      push: (...more) => Ref.update(replies, (all) => [...all, ...more]),
+      emit: (...more) => emit(more),
+      exit
+    }
+
+    const session: Service = ClaudeSession.of({
+      pid,
+      events,
+      turnEvents,
+      send,
+      sendMessage: (text) => send(text),
+      sendMessageWithImages: (text, images) => send(imageContent(text, images)),
+      sendToolResult: (toolResult) => send(toolResultContent(toolResult)),
+      interrupt: Effect.gen(function*() {
+        if (Option.isSome(yield* Ref.get(exited))) {
+          return yield* new NotConnected({ reason: "ProcessExited", operation: "interrupt" })
+        }
+        yield* Ref.update(interrupts, (n) => n + 1)
+        if (turnOpen) yield* emit([result({ subtype: "error_during_execution", is_error: true })])
+      }),
+      interruptWithSignal: Effect.gen(function*() {
+        if (Option.isSome(yield* Ref.get(exited))) {
+          return yield* new NotConnected({ reason: "ProcessExited", operation: "interrupt" })
+        }
+        yield* Ref.update(interrupts, (n) => n + 1)
+        yield* exit(0)
+      }),
+      endInput,
+      awaitExit: (options) =>
+        Effect.gen(function*() {
+          const millis = Duration.toMillis(Duration.decode(options?.timeout ?? Duration.seconds(60)))
+          return yield* Deferred.await(exitedSignal).pipe(
+            Effect.zipRight(exitInfo),
+            Effect.timeoutFail({
+              duration: Duration.millis(millis),
+              onTimeout: () => new Timeout({ operation: "awaitExit", millis })
+            })
+          )
+        }),
+      close: Effect.zipRight(endInput, exitInfo),
+      kill: Effect.gen(function*() {
+        yield* setExited({ exitCode: null, signal: "SIGKILL", stderr: "" })
+        yield* mailbox.end
+        return yield* exitInfo
+      }),
+      isFinished: Effect.map(Ref.get(exited), Option.isSome),
+      stderr: Ref.get(stderr),
+      sessionId: Effect.sync(() => sessionStarted ? Option.some(sessionId) : Option.none()),
+      init: Effect.sync(() => sessionStarted ? Option.some(init()) : Option.none()),
+      initialization: Option.none(),
+      cliVersion: Effect.succeed(Option.some("test")),
+      capabilities: Effect.succeed(new Set<string>()),
+      request: (subtype, fields) => request(subtype, fields),
+      setModel: (model) => Effect.asVoid(request("set_model", { model: model ?? null })),
+      setPermissionMode: (mode) => Effect.asVoid(request("set_permission_mode", { mode })),
+      setMaxThinkingTokens: (tokens) => Effect.asVoid(request("set_max_thinking_tokens", { max_thinking_tokens: tokens })),
+      mcpStatus: request("mcp_status"),
+      getContextUsage: request("get_context_usage"),
+      rewindFiles: (userMessageId, options) =>
+        request("rewind_files", { user_message_id: userMessageId, dry_run: options?.dryRun ?? false }),
+      mcpReconnect: (serverName) => Effect.asVoid(request("mcp_reconnect", { serverName })),
+      mcpToggle: (serverName, enabled) => Effect.asVoid(request("mcp_toggle", { serverName, enabled })),
+      stopTask: (taskId) => Effect.asVoid(request("stop_task", { task_id: taskId })),
+      controlMessages: Stream.empty
+    })
+    return { session, driver }
+  })
+
+/**
+ * A Layer providing a scripted `ClaudeSession` and its `ClaudeSessionTestDriver`.
+ *
+ * @since 0.1.0
+ * @category Layers
+ */
+export const layer = (
+  script: ReadonlyArray<Reply> = []
+): Layer.Layer<ClaudeSession | ClaudeSessionTestDriver> =>
+  Layer.scopedContext(
+    Effect.map(make(script), ({ driver, session }) =>
+      Context.make(ClaudeSession, session).pipe(Context.add(ClaudeSessionTestDriver, driver)))
+  )
