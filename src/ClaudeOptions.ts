@@ -8,6 +8,7 @@
  * @since 0.1.0
  */
 import * as Duration from "effect/Duration"
+import * as JSONSchema from "effect/JSONSchema"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
@@ -132,6 +133,17 @@ export const Options = Schema.Struct({
  * @category Models
  */
 export type Options = typeof Options.Type
+
+/**
+ * The JSON Schema of a Schema, as the CLI wants it for `jsonSchema` and tool inputs.
+ *
+ * @since 0.1.0
+ * @category Constructors
+ */
+export const jsonSchemaOf = <A, I>(schema: Schema.Schema<A, I, never>): Record<string, unknown> => {
+  const { $schema: _, ...rest } = JSONSchema.make(schema) as unknown as Record<string, unknown>
+  return rest
+}
 
 /**
  * The flags that are always passed.

@@ -14,6 +14,8 @@ import type * as CommandExecutor from "@effect/platform/CommandExecutor"
 import * as FileSystem from "@effect/platform/FileSystem"
 import type * as Path from "@effect/platform/Path"
 import * as Cause from "effect/Cause"
+import * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
 import * as Chunk from "effect/Chunk"
 import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
@@ -43,6 +45,7 @@ import * as ClaudeControl from "./ClaudeControl.js"
 import type { ClaudeEvent, ControlResponse } from "./ClaudeEvent.js"
 import * as Event from "./ClaudeEvent.js"
 import * as ClaudeOptions from "./ClaudeOptions.js"
+import * as ClaudeTurn from "./ClaudeTurn.js"
 import * as Assembler from "./internal/assembler.js"
 import { splitLines } from "./internal/framing.js"
 import * as Process from "./internal/process.js"
@@ -133,6 +136,15 @@ export interface Service {
   readonly events: Stream.Stream<ClaudeEvent, ClaudeError>
   /** The events of the next (or current) turn, ending with its `ResultEvent`. */
   readonly turnEvents: Stream.Stream<ClaudeEvent, ClaudeError>
+  /** Sends a message and returns the turn's outcome; a failed result fails with its `TurnError`. */
+  readonly turn: ClaudeTurn.TurnHelpers<UserContent, NotConnected | IoError>["turn"]
+  /** Sends a message and streams that turn's events, ending with its result. */
+  readonly turnStream: ClaudeTurn.TurnHelpers<UserContent, NotConnected | IoError>["turnStream"]
+  /**
+   * Sends a message and decodes the turn's `structured_output` with a Schema (start the
+   * session with `outputSchema: schema`, or `jsonSchema`).
+   */
+  readonly turnStructured: ClaudeTurn.TurnHelpers<UserContent, NotConnected | IoError>["turnStructured"]
   /** Sends a user message (text or content blocks). */
   readonly send: (content: UserContent) => Effect.Effect<void, NotConnected | IoError>
   /** Sends a text message. */
@@ -251,6 +263,8 @@ export interface Callbacks<R = never> {
   readonly controlTimeout?: Duration.DurationInput | undefined
   /** Limit for the `initialize` handshake (default 60 s). */
   readonly initializeTimeout?: Duration.DurationInput | undefined
+  /** Structured output: the JSON schema given to the CLI is derived from this Schema. */
+  readonly outputSchema?: Schema.Schema.AnyNoContext | undefined
 }
 
 /**
@@ -390,6 +404,9 @@ export const make = <R = never>(
   options: MakeOptions<R> = {}
 ): Effect.Effect<Service, ClaudeError, Requirements | Scope.Scope | R> =>
   Effect.gen(function*() {
+    if (options.outputSchema !== undefined && options.jsonSchema === undefined) {
+      options = { ...options, jsonSchema: ClaudeOptions.jsonSchemaOf(options.outputSchema) }
+    }
     const context = yield* Effect.context<R>()
     const grace = {
       close: Duration.decode(options.closeGracePeriod ?? defaultCloseGrace),
@@ -861,6 +878,11 @@ export const make = <R = never>(
       )
 
     const { events, turnEvents } = yield* makeEventPull(mailbox)
+    const helpers = yield* ClaudeTurn.makeHelpers({
+      send,
+      turnEvents,
+      model: Effect.sync(() => Option.map(init, (event) => event.model))
+    })
 
     const interruptWithSignal = Effect.gen(function*() {
       if (Option.isSome(yield* child.exitOption)) {
@@ -886,6 +908,7 @@ export const make = <R = never>(
       pid,
       events,
       turnEvents,
+      ...helpers,
       send,
       sendMessage: (text) => send(text),
       sendMessageWithImages: (text, images) => send(imageContent(text, images)),
@@ -953,3 +976,91 @@ export const make = <R = never>(
 export const layer = <R = never>(
   options: MakeOptions<R> = {}
 ): Layer.Layer<ClaudeSession, ClaudeError, Requirements | R> => Layer.scoped(ClaudeSession, make(options))
+
+/**
+ * The options that `layerConfig` reads by default, each from an environment variable:
+ * `CLAUDE_EXECUTABLE`, `CLAUDE_MODEL`, `CLAUDE_FALLBACK_MODEL`, `CLAUDE_PERMISSION_MODE`,
+ * `CLAUDE_MAX_TURNS`, `CLAUDE_MAX_BUDGET_USD`, `CLAUDE_CWD`, and `ANTHROPIC_API_KEY` (as a
+ * `Redacted`). Each is optional.
+ *
+ * @since 0.1.0
+ * @category Config
+ */
+export const config: Config.Config<ClaudeOptions.Options> = Config.all({
+  executable: Config.option(Config.string("CLAUDE_EXECUTABLE")),
+  model: Config.option(Config.string("CLAUDE_MODEL")),
+  fallbackModel: Config.option(Config.string("CLAUDE_FALLBACK_MODEL")),
+  permissionMode: Config.option(
+    Config.literal("default", "acceptEdits", "bypassPermissions", "plan", "dontAsk")("CLAUDE_PERMISSION_MODE")
+  ),
+  maxTurns: Config.option(Config.integer("CLAUDE_MAX_TURNS").pipe(
+    Config.validate({ message: "CLAUDE_MAX_TURNS must be a positive integer", validation: (n) => n > 0 })
+  )),
+  maxBudgetUsd: Config.option(Config.number("CLAUDE_MAX_BUDGET_USD").pipe(
+    Config.validate({ message: "CLAUDE_MAX_BUDGET_USD must not be negative", validation: (n) => n >= 0 })
+  )),
+  cwd: Config.option(Config.string("CLAUDE_CWD")),
+  apiKey: Config.option(Config.redacted("ANTHROPIC_API_KEY"))
+}).pipe(
+  Config.map((fields) => {
+    const options: Record<string, unknown> = {}
+    for (const [key, value] of Object.entries(fields)) {
+      if (Option.isSome(value)) options[key] = value.value
+    }
+    return options as ClaudeOptions.Options
+  })
+)
+
+/**
+ * A scoped Layer whose options are read through effect's `Config` (from the environment by
+ * default): `layerConfig()` reads {@link config}; `layerConfig(myConfig)` reads yours, and
+ * `extra` adds what config cannot carry (callbacks, …). A missing or invalid value fails the
+ * Layer with a `ConfigError`; the API key stays `Redacted` until it is put in the child's
+ * environment.
+ *
+ * @since 0.1.0
+ * @category Layers
+ */
+export const layerConfig = <R = never>(
+  options: Config.Config<ClaudeOptions.Options> = config,
+  extra: MakeOptions<R> = {}
+): Layer.Layer<ClaudeSession, ClaudeError | ConfigError.ConfigError, Requirements | R> =>
+  Layer.scoped(ClaudeSession, Effect.flatMap(options, (loaded) => make<R>({ ...extra, ...loaded })))
+
+/**
+ * A one-shot query: starts a process, sends the prompt, streams that turn's events and ends
+ * the process when the stream ends (or is interrupted).
+ *
+ * @since 0.1.0
+ * @category Constructors
+ */
+export const query = <R = never>(
+  prompt: UserContent,
+  options: MakeOptions<R> = {}
+): Stream.Stream<ClaudeEvent, ClaudeError, Requirements | R> =>
+  Stream.unwrapScoped(
+    Effect.map(make(options), (session) => session.turnStream(prompt))
+  ).pipe(Stream.withSpan("ClaudeSession.query", { captureStackTrace: false }))
+
+/**
+ * A one-shot query with structured output: the JSON schema comes from `schema`, and the
+ * result's `structured_output` is decoded with it.
+ *
+ * @since 0.1.0
+ * @category Constructors
+ */
+export const queryStructured = <A, I, R = never>(
+  prompt: UserContent,
+  schema: Schema.Schema<A, I, never>,
+  options: MakeOptions<R> = {}
+): Effect.Effect<
+  { readonly value: A; readonly outcome: ClaudeTurn.TurnOutcome },
+  ClaudeError | ClaudeTurn.TurnError | ClaudeTurn.StructuredOutputMismatch,
+  Requirements | R
+> =>
+  Effect.scoped(
+    Effect.flatMap(
+      make({ ...options, jsonSchema: ClaudeOptions.jsonSchemaOf(schema) }),
+      (session) => session.turnStructured(schema)(prompt)
+    )
+  )

@@ -28,6 +28,7 @@ import type { ClaudeEvent } from "./ClaudeEvent.js"
 import * as Event from "./ClaudeEvent.js"
 import type { ExitInfo, Service, UserContent } from "./ClaudeSession.js"
 import { ClaudeSession, imageContent, makeEventPull, toolResultContent } from "./ClaudeSession.js"
+import * as ClaudeTurn from "./ClaudeTurn.js"
 
 /**
  * Which sends a reply answers: a substring or pattern of the message's text, or a predicate
@@ -321,6 +322,11 @@ export const make = (
     })
 
     const { events, turnEvents } = yield* makeEventPull(mailbox)
+    const helpers = yield* ClaudeTurn.makeHelpers({
+      send,
+      turnEvents,
+      model: Effect.sync(() => sessionStarted ? Option.some("claude-test") : Option.none())
+    })
 
     const driver: Driver = {
       sent: Ref.get(sent),
@@ -336,6 +342,7 @@ export const make = (
       pid,
       events,
       turnEvents,
+      ...helpers,
       send,
       sendMessage: (text) => send(text),
       sendMessageWithImages: (text, images) => send(imageContent(text, images)),

@@ -12,10 +12,10 @@
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as JSONSchema from "effect/JSONSchema"
 import * as ParseResult from "effect/ParseResult"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
+import { jsonSchemaOf } from "./ClaudeOptions.js"
 
 /**
  * A block of an MCP tool result.
@@ -89,7 +89,7 @@ export const make = <A, I, E, R>(options: {
   readonly parameters: Schema.Schema<A, I, never>
   readonly handler: (input: A) => Effect.Effect<Output, E, R>
 }): McpTool<R> => {
-  const { $schema: _, ...inputSchema } = JSONSchema.make(options.parameters) as unknown as Record<string, unknown>
+  const inputSchema = jsonSchemaOf(options.parameters)
   const decode = Schema.decodeUnknownEither(options.parameters, { errors: "all" })
   return {
     name: options.name,

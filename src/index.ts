@@ -31,3 +31,24 @@ export * as ClaudeError from "./ClaudeError.js"
  * @since 0.1.0
  */
 export * as ClaudeOptions from "./ClaudeOptions.js"
+
+/**
+ * The control protocol: permissions, hooks, the initialize answer and feature detection.
+ *
+ * @since 0.1.0
+ */
+export * as ClaudeControl from "./ClaudeControl.js"
+
+/**
+ * In-process MCP tools with Schema-typed inputs and Effect handlers.
+ *
+ * @since 0.1.0
+ */
+export * as McpTool from "./McpTool.js"
+
+/**
+ * Turn outcomes, the typed errors of a failed turn, and turn metrics.
+ *
+ * @since 0.1.0
+ */
+export * as ClaudeTurn from "./ClaudeTurn.js"
