@@ -1004,7 +1004,7 @@ export const config: Config.Config<ClaudeOptions.Options> = Config.all({
 }).pipe(
   Config.map((fields) => {
     const options: Record<string, unknown> = {}
-    for (const [key, value] of Object.entries(fields)) {
+    for (const [key, value] of Object.entries(fields) as Array<[string, Option.Option<unknown>]>) {
       if (Option.isSome(value)) options[key] = value.value
     }
     return options as ClaudeOptions.Options
