@@ -605,6 +605,49 @@ const decoders: Record<string, Decoder> = {
   control_cancel_request: decoderOf(ControlCancelRequest)
 }
 
+const isOptionalString = (u: unknown) => u === undefined || typeof u === "string"
+
+/**
+ * The hot path: partial-message events are most of a stream. This checks exactly what the
+ * `StreamEvent` Schema checks and builds the same value; anything it does not accept goes
+ * to the Schema, which then reports the precise problem. (test/ClaudeEvent.test.ts checks
+ * both paths agree.)
+ */
+const decodeStreamEventFast = (json: Record<string, unknown>): StreamEvent | undefined => {
+  const event = json.event
+  if (
+    typeof event !== "object" || event === null || Array.isArray(event) ||
+    typeof (event as { readonly type?: unknown }).type !== "string" ||
+    !isOptionalString(json.session_id) || !isOptionalString(json.uuid) ||
+    !(json.parent_tool_use_id === undefined || json.parent_tool_use_id === null ||
+      typeof json.parent_tool_use_id === "string")
+  ) return undefined
+  const fields: {
+    type: "stream_event"
+    event: StreamEvent["event"]
+    session_id?: string
+    parent_tool_use_id?: string | null
+    uuid?: string
+    assembled: PartialMessage
+  } = { type: "stream_event", event: event as StreamEvent["event"], assembled: emptyPartialMessage }
+  if (json.session_id !== undefined) fields.session_id = json.session_id as string
+  if (json.parent_tool_use_id !== undefined) fields.parent_tool_use_id = json.parent_tool_use_id as string | null
+  if (json.uuid !== undefined) fields.uuid = json.uuid as string
+  return unsafeStreamEvent(fields)
+}
+
+/**
+ * Builds a `StreamEvent` from fields already validated, without the Schema constructor's
+ * per-instance work (the hot path: one per delta). Same prototype, same own fields.
+ *
+ * @internal
+ */
+export const unsafeStreamEvent = (fields: Omit<StreamEvent, "_tag" | "textDelta">): StreamEvent =>
+  Object.assign(Object.create(StreamEvent.prototype), fields)
+
+/** @internal */
+export const decodeStreamEventSlow = decoderOf(StreamEvent)
+
 const protocolError = (description: string, line: string) => new ProtocolError({ description, line: excerpt(line, 512) })
 
 /**
@@ -634,6 +677,10 @@ export const decodeMessage = (json: unknown, line: string = ""): Either.Either<I
         data: json
       })
   } else {
+    if (type === "stream_event") {
+      const fast = decodeStreamEventFast(json)
+      if (fast !== undefined) return Either.right(fast)
+    }
     const decoder = decoders[type]
     if (decoder === undefined) {
       return Either.right(new UnknownEvent({ type, data: json }, { disableValidation: true }))

@@ -5,7 +5,8 @@
  */
 import * as Predicate from "effect/Predicate"
 import type { PartialBlock, PartialMessage } from "../ClaudeEvent.js"
-import { StreamEvent } from "../ClaudeEvent.js"
+import type { StreamEvent } from "../ClaudeEvent.js"
+import { unsafeStreamEvent } from "../ClaudeEvent.js"
 
 const empty: PartialMessage = { content: [] }
 
@@ -91,6 +92,6 @@ export const make = () => {
     const key = event.parent_tool_use_id ?? ""
     const next = step(messages.get(key) ?? empty, event.event)
     messages.set(key, next)
-    return new StreamEvent({ ...event, assembled: next }, { disableValidation: true })
+    return unsafeStreamEvent({ ...event, assembled: next })
   }
 }
