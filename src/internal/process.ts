@@ -10,6 +10,7 @@ import type * as CommandExecutor from "@effect/platform/CommandExecutor"
 import type { PlatformError } from "@effect/platform/Error"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
+import * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -127,6 +128,8 @@ const signalFrom = (error: PlatformError): string =>
   /signal: (SIG[A-Z0-9]+)/.exec(error.message)?.[1] ?? "unknown signal"
 
 const EndOfInput = Symbol("EndOfInput")
+
+const wallClock = Clock.make()
 
 class TailBuffer {
   private chunks: Array<Uint8Array> = []
@@ -259,7 +262,12 @@ export const spawn = (
           return undefined
         }
         return killed.value
-      }).pipe(Effect.uninterruptible, Effect.withSpan("ClaudeSession.shutdown", { attributes: { pid } }))
+      }).pipe(
+        // Always the wall clock: a TestClock must never freeze a release.
+        Effect.withClock(wallClock),
+        Effect.uninterruptible,
+        Effect.withSpan("ClaudeSession.shutdown", { attributes: { pid } })
+      )
 
     // Safety net: whatever the caller does, the process ends with the scope.
     yield* Effect.addFinalizer(() => shutdown(options.grace))

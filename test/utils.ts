@@ -1,0 +1,68 @@
+import { NodeContext } from "@effect/platform-node"
+import * as Effect from "effect/Effect"
+import * as Schedule from "effect/Schedule"
+import fs from "node:fs"
+import os from "node:os"
+import path from "node:path"
+import { fileURLToPath } from "node:url"
+import * as ClaudeSession from "../src/ClaudeSession.js"
+
+/** The fake CLI fixture. */
+export const fakeCli = fileURLToPath(new URL("./fixtures/fake-cli.mjs", import.meta.url))
+
+/** A fresh temporary directory, removed when the process exits. */
+export const tempDir = (prefix = "ecs-test-") => fs.mkdtempSync(path.join(os.tmpdir(), prefix))
+
+/** The JSON-lines record the fake CLI writes. */
+export const readRecord = (file: string): Array<Record<string, unknown>> =>
+  fs.existsSync(file)
+    ? fs.readFileSync(file, "utf8").split("\n").filter((line) => line.length > 0).map((line) => JSON.parse(line))
+    : []
+
+/** The stdin lines the fake CLI received, parsed. */
+export const stdinLines = (file: string): Array<Record<string, unknown>> =>
+  readRecord(file).filter((entry) => entry.kind === "stdin").map((entry) => JSON.parse(entry.line as string))
+
+/** Whether a process exists (signal 0 probe). */
+export const isAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** Waits (bounded) until a pid is gone; fails if it is still there after ~5 s. */
+export const awaitGone = (pid: number) =>
+  Effect.suspend(() => (isAlive(pid) ? Effect.fail(`pid ${pid} still alive`) : Effect.void)).pipe(
+    Effect.retry({ schedule: Schedule.spaced("20 millis"), times: 250 })
+  )
+
+/** Options to run a session against the fake CLI with a scenario. */
+export const fakeOptions = (
+  scenario: Record<string, unknown> = {},
+  extra: ClaudeSession.MakeOptions & { readonly record?: string } = {}
+): ClaudeSession.MakeOptions => {
+  const { record, ...rest } = extra
+  return {
+    executable: fakeCli,
+    closeGracePeriod: "2 seconds",
+    terminateGracePeriod: "2 seconds",
+    ...rest,
+    env: {
+      FAKE_SCENARIO: JSON.stringify(scenario),
+      ...(record !== undefined ? { FAKE_RECORD: record } : {}),
+      ...rest.env
+    }
+  }
+}
+
+/** A session on the fake CLI, in the current scope. */
+export const fakeSession = (
+  scenario: Record<string, unknown> = {},
+  extra: ClaudeSession.MakeOptions & { readonly record?: string } = {}
+) => ClaudeSession.make(fakeOptions(scenario, extra))
+
+/** The platform services the real process path needs. */
+export const platform = NodeContext.layer
