@@ -11,3 +11,10 @@
  * @since 0.1.0
  */
 export * as ClaudeSessionTest from "./ClaudeSessionTest.js"
+
+/**
+ * A scripted Anthropic Messages API on 127.0.0.1, to run the real claude CLI offline.
+ *
+ * @since 0.1.0
+ */
+export * as ScriptedMessagesApi from "./ScriptedMessagesApi.js"

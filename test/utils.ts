@@ -2,6 +2,7 @@ import { NodeContext } from "@effect/platform-node"
 import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
 import fs from "node:fs"
+import { createRequire } from "node:module"
 import os from "node:os"
 import path from "node:path"
 import { fileURLToPath } from "node:url"
@@ -66,3 +67,11 @@ export const fakeSession = (
 
 /** The platform services the real process path needs. */
 export const platform = NodeContext.layer
+
+/** The real claude binary of the pinned `@anthropic-ai/claude-code` devDependency, found through its package. */
+export const claudeBin = (() => {
+  const require = createRequire(import.meta.url)
+  const manifest = require.resolve("@anthropic-ai/claude-code/package.json")
+  const bin = (JSON.parse(fs.readFileSync(manifest, "utf8")) as { bin: Record<string, string> }).bin.claude!
+  return path.join(path.dirname(manifest), bin)
+})()
