@@ -1,0 +1,95 @@
+import { assert, describe, it } from "@effect/vitest"
+import * as Either from "effect/Either"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+import * as ClaudeOptions from "../src/ClaudeOptions.js"
+
+const argsFor = (options: ClaudeOptions.Options, viaInitialize = false) =>
+  ClaudeOptions.toArgs(options, { viaInitialize }).slice(ClaudeOptions.baseArgs.length)
+
+describe("options → argv", () => {
+  it("always starts with the stream-json flags", () => {
+    assert.deepStrictEqual(ClaudeOptions.toArgs({}), ["-p", "--input-format", "stream-json", "--output-format", "stream-json", "--verbose"])
+  })
+
+  const cases: ReadonlyArray<[string, ClaudeOptions.Options, ReadonlyArray<string>]> = [
+    ["resume", { resume: "abc" }, ["--resume", "abc"]],
+    ["continue", { continueConversation: true }, ["--continue"]],
+    ["fork session", { forkSession: true }, ["--fork-session"]],
+    ["session id", { sessionId: "0000-1" }, ["--session-id", "0000-1"]],
+    ["model", { model: "claude-sonnet-4-5" }, ["--model", "claude-sonnet-4-5"]],
+    ["fallback model", { fallbackModel: "claude-haiku-4-5" }, ["--fallback-model", "claude-haiku-4-5"]],
+    ["max budget", { maxBudgetUsd: 1.5 }, ["--max-budget-usd", "1.5"]],
+    ["max turns", { maxTurns: 3 }, ["--max-turns", "3"]],
+    ["system prompt", { systemPrompt: "be brief" }, ["--system-prompt", "be brief"]],
+    ["append system prompt", { appendSystemPrompt: "and kind" }, ["--append-system-prompt", "and kind"]],
+    ["tools", { tools: ["Bash", "Read"] }, ["--tools", "Bash,Read"]],
+    ["allowed tools", { allowedTools: ["Bash(git *)", "Edit"] }, ["--allowedTools", "Bash(git *),Edit"]],
+    ["disallowed tools", { disallowedTools: ["WebFetch"] }, ["--disallowedTools", "WebFetch"]],
+    ["permission mode", { permissionMode: "acceptEdits" }, ["--permission-mode", "acceptEdits"]],
+    ["skip permissions", { dangerouslySkipPermissions: true }, ["--dangerously-skip-permissions"]],
+    ["mcp config path", { mcpConfig: "/etc/mcp.json" }, ["--mcp-config", "/etc/mcp.json"]],
+    ["mcp config object", { mcpConfig: { mcpServers: {} } }, ["--mcp-config", "{\"mcpServers\":{}}"]],
+    ["strict mcp config", { strictMcpConfig: true }, ["--strict-mcp-config"]],
+    ["add dirs", { addDirs: ["/a", "/b"] }, ["--add-dir", "/a", "--add-dir", "/b"]],
+    ["partial messages", { includePartialMessages: true }, ["--include-partial-messages"]],
+    ["effort", { effort: "high" }, ["--effort", "high"]],
+    ["no session persistence", { noSessionPersistence: true }, ["--no-session-persistence"]],
+    ["json schema", { jsonSchema: { type: "object" } }, ["--json-schema", "{\"type\":\"object\"}"]],
+    ["agents", { agents: { reviewer: { description: "r", prompt: "p" } } }, ["--agents", "{\"reviewer\":{\"description\":\"r\",\"prompt\":\"p\"}}"]],
+    ["settings path", { settings: "/s.json" }, ["--settings", "/s.json"]],
+    ["settings object", { settings: { model: "x" } }, ["--settings", "{\"model\":\"x\"}"]],
+    ["setting sources", { settingSources: ["user", "project"] }, ["--setting-sources", "user,project"]],
+    ["max thinking tokens", { maxThinkingTokens: 2048 }, ["--max-thinking-tokens", "2048"]],
+    ["permission prompt tool", { permissionPromptTool: "stdio" }, ["--permission-prompt-tool", "stdio"]],
+    ["extra args", { extraArgs: { "--debug": null, "betas": "x" } }, ["--debug", "--betas", "x"]],
+    ["working directory is not argv", { cwd: "/tmp" }, []],
+    ["env is not argv", { env: { A: "1" } }, []],
+    ["the API key is never argv", { apiKey: Redacted.make("sk-secret") }, []]
+  ]
+  for (const [name, options, expected] of cases) {
+    it(name, () => assert.deepStrictEqual(argsFor(options), expected))
+  }
+
+  it("with the control protocol, prompts, agents and the JSON schema go in initialize, not argv", () => {
+    const args = argsFor({ systemPrompt: "secret prompt", appendSystemPrompt: "x", jsonSchema: { type: "object" }, agents: { a: {} }, model: "m" }, true)
+    assert.deepStrictEqual(args, ["--model", "m"])
+  })
+})
+
+describe("options → env", () => {
+  it("parent env kept, CLAUDECODE removed, entrypoint set, user env wins, key only in env", () => {
+    const env = ClaudeOptions.toEnv(
+      { env: { USER_VAR: "u", PATH: "/mine", CLAUDECODE: "1" }, apiKey: Redacted.make("sk-secret") },
+      { PATH: "/usr/bin", HOME: "/home/x", CLAUDECODE: "1", EMPTY: undefined }
+    )
+    assert.deepStrictEqual(env, {
+      PATH: "/mine",
+      HOME: "/home/x",
+      CLAUDE_CODE_ENTRYPOINT: "sdk-ts",
+      USER_VAR: "u",
+      ANTHROPIC_API_KEY: "sk-secret"
+    })
+  })
+})
+
+describe("options schema", () => {
+  const decode = Schema.decodeUnknownEither(ClaudeOptions.Options)
+  it("rejects invalid values", () => {
+    for (const bad of [{ maxTurns: 0 }, { maxTurns: -1 }, { maxTurns: 1.5 }, { permissionMode: "yolo" }, { effort: "huge" }, { maxBudgetUsd: -1 }, { closeGracePeriod: "soon" }]) {
+      assert.isTrue(Either.isLeft(decode(bad)), JSON.stringify(bad))
+    }
+  })
+  it("accepts durations and valid values", () => {
+    assert.isTrue(Either.isRight(decode({ closeGracePeriod: "5 seconds", terminateGracePeriod: 100, maxTurns: 2, permissionMode: "plan" })))
+  })
+  it("derives a JSON schema from a Schema", () => {
+    const schema = ClaudeOptions.jsonSchemaOf(Schema.Struct({ a: Schema.Number, b: Schema.optional(Schema.String) }))
+    assert.deepStrictEqual(schema, {
+      type: "object",
+      required: ["a"],
+      properties: { a: { type: "number" }, b: { type: "string" } },
+      additionalProperties: false
+    })
+  })
+})
