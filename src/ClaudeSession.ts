@@ -484,6 +484,11 @@ export const make = <R = never>(
     })
     const pid = child.pid
     const debugLines = options.debugLines === true
+    // A span for the session's whole life; turns are its children.
+    const sessionSpan = yield* Effect.makeSpanScoped("ClaudeSession", {
+      attributes: { "claude.pid": pid, ...(options.model !== undefined ? { "claude.model": options.model } : {}) },
+      captureStackTrace: false
+    })
 
     const mailbox = yield* Mailbox.make<ClaudeEvent, ClaudeError>({ capacity: options.eventBufferSize ?? 4096 })
     const traffic = yield* PubSub.unbounded<ControlTraffic>()
@@ -680,6 +685,8 @@ export const make = <R = never>(
             if (event instanceof Event.SystemInit) {
               init = Option.some(event)
               sessionId = Option.some(event.session_id)
+              sessionSpan.attribute("claude.session_id", event.session_id)
+              sessionSpan.attribute("claude.model", event.model)
             }
             out.push(event)
           }
@@ -881,7 +888,8 @@ export const make = <R = never>(
     const helpers = yield* ClaudeTurn.makeHelpers({
       send,
       turnEvents,
-      model: Effect.sync(() => Option.map(init, (event) => event.model))
+      model: Effect.sync(() => Option.map(init, (event) => event.model)),
+      span: sessionSpan
     })
 
     const interruptWithSignal = Effect.gen(function*() {
@@ -902,7 +910,7 @@ export const make = <R = never>(
       yield* child.endInput
     })
 
-    yield* Effect.annotateCurrentSpan({ pid, executable: child.executable })
+    yield* Effect.annotateCurrentSpan({ "claude.pid": pid })
 
     return ClaudeSession.of({
       pid,

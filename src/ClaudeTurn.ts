@@ -15,6 +15,7 @@ import * as ParseResult from "effect/ParseResult"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
+import type * as Tracer from "effect/Tracer"
 import type { ClaudeError } from "./ClaudeError.js"
 import { excerpt, ProtocolError, TypeId } from "./ClaudeError.js"
 import type { ClaudeEvent, ResultEvent, ToolUseBlock, Usage } from "./ClaudeEvent.js"
@@ -399,6 +400,8 @@ export const makeHelpers = <Content, SendError>(options: {
   readonly send: (content: Content) => Effect.Effect<void, SendError>
   readonly turnEvents: Stream.Stream<ClaudeEvent, ClaudeError>
   readonly model: Effect.Effect<Option.Option<string>>
+  /** The session's span, parent of every turn's span. */
+  readonly span?: Tracer.AnySpan | undefined
 }): Effect.Effect<TurnHelpers<Content, SendError>> =>
   Effect.gen(function*() {
     const lock = yield* Effect.makeSemaphore(1)
@@ -432,7 +435,8 @@ export const makeHelpers = <Content, SendError>(options: {
           Effect.flatMap(options.model, (model) =>
             Effect.withSpan(effect, "ClaudeSession.turn", {
               attributes: { "claude.model": Option.getOrElse(model, () => "default") },
-              captureStackTrace: false
+              captureStackTrace: false,
+              ...(options.span !== undefined ? { parent: options.span } : {})
             }))
       )
 

@@ -1,0 +1,190 @@
+import { assert, describe, it } from "@effect/vitest"
+import * as ConfigProvider from "effect/ConfigProvider"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
+import * as LogLevel from "effect/LogLevel"
+import * as Metric from "effect/Metric"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Tracer from "effect/Tracer"
+import path from "node:path"
+import * as ClaudeSession from "../src/ClaudeSession.js"
+import * as ClaudeSessionTest from "../src/ClaudeSessionTest.js"
+import * as ClaudeTurn from "../src/ClaudeTurn.js"
+import { fakeCli, fakeOptions, platform, readRecord, tempDir } from "./utils.js"
+
+interface RecordedSpan {
+  readonly name: string
+  readonly parent: string | undefined
+  readonly attributes: Map<string, unknown>
+  ended: boolean
+}
+
+const recordingTracer = () => {
+  const spans: Array<RecordedSpan> = []
+  let counter = 0
+  const tracer = Tracer.make({
+    span: (name, parent, context, links, startTime, kind) => {
+      const recorded: RecordedSpan = {
+        name,
+        parent: Option.match(parent, { onNone: () => undefined, onSome: (span) => span.spanId }),
+        attributes: new Map(),
+        ended: false
+      }
+      spans.push(recorded)
+      const spanId = `span-${++counter}`
+      const span: Tracer.Span = {
+        _tag: "Span",
+        name,
+        spanId,
+        traceId: "trace",
+        parent,
+        context,
+        status: { _tag: "Started", startTime },
+        attributes: recorded.attributes,
+        links,
+        sampled: true,
+        kind,
+        end: () => {
+          recorded.ended = true
+        },
+        attribute: (key, value) => {
+          recorded.attributes.set(key, value)
+        },
+        event: () => {},
+        addLinks: () => {}
+      }
+      ;(recorded as { id?: string }).id = spanId
+      return span
+    },
+    context: (f) => f()
+  })
+  return { spans, tracer }
+}
+
+const secret = "sk-ant-very-secret-key-123"
+
+describe("observability", () => {
+  it.scopedLive("a span per session and per turn, with model, session id, tokens, cost and duration", () =>
+    Effect.gen(function*() {
+      const { spans, tracer } = recordingTracer()
+      yield* Effect.gen(function*() {
+        const session = yield* ClaudeSession.make(fakeOptions({}, { model: "fake-model" }))
+        yield* session.turn("hello")
+      }).pipe(Effect.scoped, Effect.withTracer(tracer), Effect.provide(platform))
+      const sessionSpan = spans.find((span) => span.name === "ClaudeSession")!
+      const turn = spans.find((span) => span.name === "ClaudeSession.turn")!
+      assert.isTrue(sessionSpan.ended)
+      assert.strictEqual(sessionSpan.attributes.get("claude.model"), "fake-model")
+      assert.isString(sessionSpan.attributes.get("claude.session_id"))
+      assert.strictEqual(turn.parent, (sessionSpan as { id?: string }).id)
+      assert.strictEqual(turn.attributes.get("claude.tokens.output"), 5)
+      assert.strictEqual(turn.attributes.get("claude.tokens.input"), 10)
+      assert.strictEqual(turn.attributes.get("claude.cost_usd"), 0.001)
+      assert.strictEqual(turn.attributes.get("claude.duration_ms"), 12)
+      assert.strictEqual(turn.attributes.get("claude.num_turns"), 1)
+      assert.strictEqual(turn.attributes.get("claude.outcome"), "success")
+      assert.isTrue(spans.some((span) => span.name === "ClaudeSession.shutdown"))
+      assert.isTrue(spans.some((span) => span.name === "ClaudeSession.control.initialize"))
+    }))
+
+  it.effect("metrics: tokens, cost, turns and latency are recorded per turn", () =>
+    Effect.gen(function*() {
+      const output = Metric.tagged(ClaudeTurn.tokens, "direction", "output")
+      const before = (yield* Metric.value(output)).count
+      const turnsBefore = (yield* Metric.value(Metric.tagged(ClaudeTurn.turns, "outcome", "success"))).count
+      const latencyBefore = (yield* Metric.value(ClaudeTurn.latency)).count
+      const session = yield* ClaudeSession.ClaudeSession
+      yield* session.turn("hi")
+      assert.strictEqual((yield* Metric.value(output)).count - before, 7)
+      assert.strictEqual((yield* Metric.value(Metric.tagged(ClaudeTurn.turns, "outcome", "success"))).count - turnsBefore, 1)
+      assert.strictEqual((yield* Metric.value(ClaudeTurn.latency)).count - latencyBefore, 1)
+    }).pipe(Effect.provide(ClaudeSessionTest.layer([
+      ClaudeSessionTest.reply(undefined, ClaudeSessionTest.textTurn("hello", { usage: { input_tokens: 3, output_tokens: 7 }, total_cost_usd: 0.02 }))
+    ]))))
+
+  it.scopedLive("debug logs of every line in and out, off by default; the API key never appears", () =>
+    Effect.gen(function*() {
+      const logs: Array<string> = []
+      const logger = Logger.make(({ message }) => {
+        logs.push(Array.isArray(message) ? message.join(" ") : String(message))
+      })
+      const { spans, tracer } = recordingTracer()
+      const run = (debugLines: boolean) =>
+        Effect.gen(function*() {
+          const session = yield* ClaudeSession.make(fakeOptions({}, { apiKey: Redacted.make(secret), debugLines }))
+          yield* session.turn("hello")
+        }).pipe(
+          Effect.scoped,
+          Effect.withTracer(tracer),
+          Effect.provide(Logger.replace(Logger.defaultLogger, logger)),
+          Logger.withMinimumLogLevel(LogLevel.Debug),
+          Effect.provide(platform)
+        )
+      yield* run(false)
+      assert.isFalse(logs.some((line) => line.includes("claude →")))
+      yield* run(true)
+      assert.isTrue(logs.some((line) => line.startsWith("claude ← ") && line.includes("\"initialize\"")))
+      assert.isTrue(logs.some((line) => line.startsWith("claude → ") && line.includes("\"result\"")))
+      assert.isFalse(logs.some((line) => line.includes(secret)))
+      for (const span of spans) {
+        assert.isFalse(JSON.stringify([...span.attributes.values()]).includes(secret), span.name)
+      }
+    }))
+
+  it.scoped("the API key never appears in an error message", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(
+        ClaudeSession.make(fakeOptions({ steps: [{ stderr: "bad things\n" }, { exit: 4 }] }, { apiKey: Redacted.make(secret) }))
+      )
+      assert.strictEqual(error._tag, "ProcessExited")
+      assert.notInclude(error.message, secret)
+      assert.notInclude(JSON.stringify(error), secret)
+      const spawn = yield* Effect.flip(ClaudeSession.make({ executable: "/nope/claude", apiKey: Redacted.make(secret) }))
+      assert.notInclude(spawn.message, secret)
+    }).pipe(Effect.provide(platform)))
+})
+
+describe("layerConfig", () => {
+  const withEnv = (entries: Record<string, string>) =>
+    Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(entries))))
+
+  it.scoped("reads options through Config: model, executable, API key (Redacted, env only)", () =>
+    Effect.gen(function*() {
+      const record = path.join(tempDir(), "record.jsonl")
+      const extra = fakeOptions({}, { record })
+      const context = yield* Layer.build(
+        ClaudeSession.layerConfig(ClaudeSession.config, { env: extra.env, closeGracePeriod: "1 second" }).pipe(
+          Layer.provide(withEnv({ CLAUDE_EXECUTABLE: fakeCli, CLAUDE_MODEL: "model-from-env", CLAUDE_MAX_TURNS: "7", ANTHROPIC_API_KEY: secret }))
+        )
+      )
+      const session = Context.get(context, ClaudeSession.ClaudeSession)
+      assert.strictEqual((yield* session.turn("hi")).text, "echo: hi")
+      const start = readRecord(record).find((entry) => entry.kind === "start")!
+      const argv = start.argv as Array<string>
+      assert.includeMembers(argv, ["--model", "model-from-env", "--max-turns", "7"])
+      assert.notInclude(argv.join(" "), secret)
+      assert.strictEqual((start.env as Record<string, string>).ANTHROPIC_API_KEY, secret)
+    }).pipe(Effect.provide(platform)))
+
+  it.scoped("a missing or invalid value fails the Layer with a clear ConfigError", () =>
+    Effect.gen(function*() {
+      const invalid = yield* Effect.exit(Layer.build(
+        ClaudeSession.layerConfig().pipe(Layer.provide(withEnv({ CLAUDE_MAX_TURNS: "0" })))
+      ))
+      assert.isTrue(Exit.isFailure(invalid))
+      assert.include(String(Exit.isFailure(invalid) ? invalid.cause : ""), "CLAUDE_MAX_TURNS must be a positive integer")
+      const mode = yield* Effect.exit(Layer.build(
+        ClaudeSession.layerConfig().pipe(Layer.provide(withEnv({ CLAUDE_PERMISSION_MODE: "yolo" })))
+      ))
+      assert.include(String(Exit.isFailure(mode) ? mode.cause : ""), "CLAUDE_PERMISSION_MODE")
+      const { Config } = yield* Effect.promise(() => import("effect"))
+      const required = yield* Effect.exit(Layer.build(
+        ClaudeSession.layerConfig(Config.all({ model: Config.string("MY_MODEL") })).pipe(Layer.provide(withEnv({})))
+      ))
+      assert.include(String(Exit.isFailure(required) ? required.cause : ""), "MY_MODEL")
+    }).pipe(Effect.provide(platform)))
+})
