@@ -503,7 +503,7 @@ export const make = <R = never>(
     let initialization = Option.none<ClaudeControl.InitializeResponse>()
     let requestCounter = 0
     let tracing = false
-    const pendingControl = new Map<string, Deferred.Deferred<ControlResponse, ProcessExited>>()
+    const pendingControl = new Map<string, Deferred.Deferred<ControlResponse, ProcessExited | NotConnected>>()
     const handlers = yield* FiberMap.make<string>()
     const idleWaiters = new Set<Deferred.Deferred<void>>()
 
@@ -525,7 +525,7 @@ export const make = <R = never>(
           stderrTail
         }))
 
-    const failPending = (error: ProcessExited) =>
+    const failPending = (error: ProcessExited | NotConnected) =>
       Effect.sync(() => {
         for (const deferred of pendingControl.values()) Deferred.unsafeDone(deferred, Effect.fail(error))
         pendingControl.clear()
@@ -764,7 +764,12 @@ export const make = <R = never>(
     yield* Effect.addFinalizer(() =>
       Effect.suspend(() => {
         stopping = true
-        return Effect.zipRight(mailbox.end, child.shutdown(grace))
+        return Effect.all([
+          mailbox.end,
+          child.shutdown(grace),
+          // requests still waiting end now, not at their timeout
+          failPending(new NotConnected({ reason: "Closed", operation: "control request" }))
+        ], { discard: true })
       })
     )
 
@@ -819,7 +824,7 @@ export const make = <R = never>(
         const exited = yield* child.exitOption
         if (Option.isSome(exited)) return yield* Effect.fail(yield* exitError(exited.value))
         const requestId = `req_${++requestCounter}_${pid.toString(36)}`
-        const deferred = yield* Deferred.make<ControlResponse, ProcessExited>()
+        const deferred = yield* Deferred.make<ControlResponse, ProcessExited | NotConnected>()
         pendingControl.set(requestId, deferred)
         const millis = Duration.toMillis(Duration.decode(timeout))
         const response = yield* writeControl(

@@ -17,7 +17,7 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import type * as Tracer from "effect/Tracer"
 import type { ClaudeError } from "./ClaudeError.js"
-import { excerpt, ProtocolError, TypeId } from "./ClaudeError.js"
+import { excerpt, NotConnected, TypeId } from "./ClaudeError.js"
 import type { ClaudeEvent, ResultEvent, ToolUseBlock, Usage } from "./ClaudeEvent.js"
 import * as Event from "./ClaudeEvent.js"
 
@@ -420,10 +420,8 @@ export const makeHelpers = <Content, SendError>(options: {
         const events = Chunk.toReadonlyArray(yield* Stream.runCollect(turnStream(content)))
         const last = events[events.length - 1]
         if (last === undefined || !(last instanceof Event.ResultEvent)) {
-          return yield* new ProtocolError({
-            description: "the event stream ended before the turn's result",
-            line: ""
-          })
+          // the stream only ends without a result when the session was closed or killed
+          return yield* new NotConnected({ reason: "Closed", operation: "turn" })
         }
         const outcome = outcomeOf(events, last)
         const error = errorOf(last)
