@@ -20,7 +20,16 @@ const write = (chunk) =>
   })
 
 const CHUNK = 64 * 1024
+// REPLAY_STAMP=<n>: instead of the file, n small delta events whose uuid is the send time
+// (performance.timeOrigin + performance.now()), for latency measurements.
+const stamped = Number(process.env.REPLAY_STAMP ?? "0")
+const stampedReplay = async () => {
+  for (let i = 0; i < stamped; i++) {
+    await write(`{"type":"stream_event","event":{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"token ${i} "}},"session_id":"${sessionId}","parent_tool_use_id":null,"uuid":"${performance.timeOrigin + performance.now()}"}\n`)
+  }
+}
 const replay = async () => {
+  if (stamped > 0) await stampedReplay()
   for (let n = 0; n < times; n++) {
     for (let offset = 0; offset < transcript.length; offset += CHUNK) {
       await write(transcript.subarray(offset, Math.min(transcript.length, offset + CHUNK)))

@@ -1,0 +1,351 @@
+/**
+ * `npm run bench`: ClaudeSession against the raw limit and the official SDK, on the same bytes,
+ * in one run on one machine. Writes bench/results/latest.json and bench/results/latest.md.
+ *
+ * BENCH_QUICK=1 runs a small smoke version (used by nothing in `npm test`; handy in CI logs).
+ */
+import { query } from "@anthropic-ai/claude-agent-sdk"
+import { NodeContext } from "@effect/platform-node"
+import { Chunk, Effect, Stream } from "effect"
+import { spawn } from "node:child_process"
+import fs from "node:fs"
+import { createRequire } from "node:module"
+import os from "node:os"
+import path from "node:path"
+import readline from "node:readline"
+import { fileURLToPath } from "node:url"
+import { ClaudeEvent, ClaudeSession } from "../src/index.js"
+import * as Api from "../src/ScriptedMessagesApi.js"
+import { generate } from "./transcript.js"
+
+const quick = process.env.BENCH_QUICK === "1"
+const here = path.dirname(fileURLToPath(import.meta.url))
+const replay = path.join(here, "replay-claude.mjs")
+const fakeCli = path.join(here, "..", "test", "fixtures", "fake-cli.mjs")
+const work = fs.mkdtempSync(path.join(os.tmpdir(), "ecs-bench-"))
+const transcript = path.join(work, "transcript.jsonl")
+const transcriptMb = quick ? 4 : 32
+const times = quick ? 1 : 4
+const runs = quick ? 2 : 5
+const { bytes: transcriptBytes, lines: transcriptLines } = generate(transcript, transcriptMb * 1024 * 1024)
+const totalBytes = transcriptBytes * times
+const MB = 1024 * 1024
+
+const median = (values: ReadonlyArray<number>) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)]!
+}
+const percentile = (values: ReadonlyArray<number>, p: number) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!
+}
+const cpuMs = (start: NodeJS.CpuUsage) => {
+  const used = process.cpuUsage(start)
+  return (used.user + used.system) / 1000
+}
+const userLine = JSON.stringify({ type: "user", session_id: "", message: { role: "user", content: "go" }, parent_tool_use_id: null }) + "\n"
+const replayEnv = { ...process.env, REPLAY_FILE: transcript, REPLAY_TIMES: String(times) }
+
+interface Throughput {
+  readonly events: number
+  readonly ms: number
+  readonly cpu: number
+}
+
+// (a) the raw limit: readline + JSON.parse on the child's stdout
+const raw = () =>
+  new Promise<Throughput>((resolve, reject) => {
+    const cpu = process.cpuUsage()
+    const started = performance.now()
+    const child = spawn(replay, [], { env: replayEnv, stdio: ["pipe", "pipe", "inherit"] })
+    let events = 0
+    readline.createInterface({ input: child.stdout }).on("line", (line) => {
+      const json = JSON.parse(line)
+      events++
+      if (json.type === "result") child.stdin.end()
+    })
+    child.on("error", reject)
+    child.on("exit", () => resolve({ events, ms: performance.now() - started, cpu: cpuMs(cpu) }))
+    child.stdin.write(userLine)
+  })
+
+// (b) the official TypeScript SDK, pointed at the same replaying fake CLI
+const sdk = async (): Promise<Throughput> => {
+  const cpu = process.cpuUsage()
+  const started = performance.now()
+  let events = 0
+  for await (const message of query({ prompt: "go", options: { pathToClaudeCodeExecutable: replay, env: replayEnv } })) {
+    events++
+    if (message.type === "result") break
+  }
+  return { events, ms: performance.now() - started, cpu: cpuMs(cpu) }
+}
+
+// (c) ClaudeSession, every event Schema-decoded
+const ours = () =>
+  Effect.gen(function*() {
+    const cpu = process.cpuUsage()
+    const started = performance.now()
+    const session = yield* ClaudeSession.make({ executable: replay, env: { REPLAY_FILE: transcript, REPLAY_TIMES: String(times) } })
+    yield* session.sendMessage("go")
+    const events = yield* Stream.runCount(session.turnEvents)
+    return { events, ms: performance.now() - started, cpu: cpuMs(cpu) }
+  }).pipe(Effect.scoped, Effect.provide(NodeContext.layer), Effect.runPromise)
+
+const throughput = async () => {
+  const before = children().length
+  const results: Record<"raw" | "sdk" | "ours", Array<Throughput>> = { raw: [], sdk: [], ours: [] }
+  await raw()
+  await ours()
+  await sdk()
+  for (let i = 0; i < runs; i++) {
+    results.raw.push(await raw())
+    results.sdk.push(await sdk())
+    results.ours.push(await ours())
+  }
+  const summary = (list: ReadonlyArray<Throughput>) => {
+    const ms = median(list.map((r) => r.ms))
+    const cpu = median(list.map((r) => r.cpu))
+    return {
+      events: list[0]!.events,
+      eventsPerSecond: Math.round(list[0]!.events / (ms / 1000)),
+      mbPerSecond: Number((totalBytes / MB / (ms / 1000)).toFixed(1)),
+      cpuMsPerMb: Number((cpu / (totalBytes / MB)).toFixed(2)),
+      medianMs: Math.round(ms)
+    }
+  }
+  const left = children()
+  if (left.length > before) console.log("children still running after the throughput runs:", left)
+  return { raw: summary(results.raw), sdk: summary(results.sdk), ours: summary(results.ours) }
+}
+
+// 2. start-up: spawn → first event
+const startupRaw = () =>
+  new Promise<number>((resolve) => {
+    const started = performance.now()
+    const child = spawn(replay, [], { env: { ...process.env, REPLAY_STAMP: "1" }, stdio: ["pipe", "pipe", "inherit"] })
+    child.stdout.once("data", () => {
+      resolve(performance.now() - started)
+      child.stdin.end()
+    })
+    child.stdin.write(userLine)
+  })
+const startupOurs = (controlProtocol: boolean) =>
+  Effect.gen(function*() {
+    const started = performance.now()
+    const session = yield* ClaudeSession.make({ executable: replay, env: { REPLAY_STAMP: "1" }, controlProtocol })
+    yield* session.sendMessage("go")
+    yield* Stream.runHead(session.events)
+    return performance.now() - started
+  }).pipe(Effect.scoped, Effect.provide(NodeContext.layer), Effect.runPromise)
+
+const startup = async () => {
+  const n = quick ? 5 : 30
+  const rawTimes: Array<number> = []
+  const oursTimes: Array<number> = []
+  const handshakeTimes: Array<number> = []
+  await startupRaw()
+  await startupOurs(false)
+  for (let i = 0; i < n; i++) {
+    rawTimes.push(await startupRaw())
+    oursTimes.push(await startupOurs(false))
+    handshakeTimes.push(await startupOurs(true))
+  }
+  return {
+    rawMedianMs: Number(median(rawTimes).toFixed(1)),
+    oursMedianMs: Number(median(oursTimes).toFixed(1)),
+    oursWithHandshakeMedianMs: Number(median(handshakeTimes).toFixed(1)),
+    addedMs: Number((median(oursTimes) - median(rawTimes)).toFixed(1))
+  }
+}
+
+// 3. memory: ~1 GB of events through a consumer that keeps nothing, and one 64 MiB line
+const memory = async () => {
+  const target = quick ? 64 * MB : 1024 * MB
+  const replays = Math.ceil(target / transcriptBytes)
+  global.gc?.()
+  const base = process.memoryUsage()
+  let peakRss = base.rss
+  let peakHeap = base.heapUsed
+  const sampler = setInterval(() => {
+    const now = process.memoryUsage()
+    peakRss = Math.max(peakRss, now.rss)
+    peakHeap = Math.max(peakHeap, now.heapUsed)
+  }, 50)
+  const started = performance.now()
+  const events = await Effect.gen(function*() {
+    const session = yield* ClaudeSession.make({ executable: replay, env: { REPLAY_FILE: transcript, REPLAY_TIMES: String(replays) } })
+    yield* session.sendMessage("go")
+    return yield* Stream.runCount(session.turnEvents)
+  }).pipe(Effect.scoped, Effect.provide(NodeContext.layer), Effect.runPromise)
+  const seconds = (performance.now() - started) / 1000
+  clearInterval(sampler)
+  global.gc?.()
+  const end = process.memoryUsage()
+
+  const lineSize = 64 * MB
+  global.gc?.()
+  const lineBase = process.memoryUsage().rss
+  let linePeak = lineBase
+  const lineSampler = setInterval(() => (linePeak = Math.max(linePeak, process.memoryUsage().rss)), 20)
+  const decoded = await Effect.gen(function*() {
+    const session = yield* ClaudeSession.make({
+      executable: fakeCli,
+      env: { FAKE_SCENARIO: JSON.stringify({ steps: [{ waitForUser: true }, { bigLine: lineSize }, { emit: { type: "result", subtype: "success", is_error: false, session_id: "s" } }] }) }
+    })
+    yield* session.sendMessage("go")
+    const turn = yield* Stream.runCollect(session.turnEvents)
+    return (Chunk.unsafeGet(turn, 0) as ClaudeEvent.AssistantEvent).text.length
+  }).pipe(Effect.scoped, Effect.provide(NodeContext.layer), Effect.runPromise)
+  clearInterval(lineSampler)
+  return {
+    streamedMb: Math.round((replays * transcriptBytes) / MB),
+    events,
+    seconds: Number(seconds.toFixed(1)),
+    rssGrowthMb: Number(((end.rss - base.rss) / MB).toFixed(1)),
+    heapGrowthMb: Number(((end.heapUsed - base.heapUsed) / MB).toFixed(1)),
+    peakRssGrowthMb: Number(((peakRss - base.rss) / MB).toFixed(1)),
+    peakHeapGrowthMb: Number(((peakHeap - base.heapUsed) / MB).toFixed(1)),
+    bigLineChars: decoded,
+    bigLinePeakRssGrowthMb: Number(((linePeak - lineBase) / MB).toFixed(1))
+  }
+}
+
+/** Live (not zombie) children of this process, with their command lines. */
+const children = () =>
+  fs.readdirSync("/proc").filter((entry) => /^\d+$/.test(entry)).flatMap((pid) => {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8")
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+      if (Number(fields[1]) !== process.pid || fields[0] === "Z") return []
+      return [fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ").trim()]
+    } catch {
+      return []
+    }
+  })
+
+// 4. concurrency: 100 sessions at once; per-event latency = delivery time - the producer's stamp
+const concurrency = async () => {
+  const sessions = quick ? 20 : 100
+  const perSession = quick ? 500 : 2000
+  const latencies: Array<number> = []
+  const started = performance.now()
+  const cpu = process.cpuUsage()
+  await Effect.forEach(Array.from({ length: sessions }), () =>
+    Effect.gen(function*() {
+      const session = yield* ClaudeSession.make({ executable: replay, env: { REPLAY_STAMP: String(perSession) } })
+      yield* session.sendMessage("go")
+      yield* session.turnEvents.pipe(
+        Stream.runForEach((event) =>
+          Effect.sync(() => {
+            if (ClaudeEvent.isStreamEvent(event) && event.uuid !== undefined) {
+              latencies.push(performance.timeOrigin + performance.now() - Number(event.uuid))
+            }
+          })
+        )
+      )
+    }).pipe(Effect.scoped), { concurrency: "unbounded", discard: true }).pipe(Effect.provide(NodeContext.layer), Effect.runPromise)
+  const seconds = (performance.now() - started) / 1000
+  const left = children()
+  if (left.length > 0) console.log("children still running after the concurrency run:", left)
+  return {
+    sessions,
+    events: latencies.length,
+    eventsPerSecond: Math.round(latencies.length / seconds),
+    cpuMs: Math.round(cpuMs(cpu)),
+    p50LatencyMs: Number(percentile(latencies, 0.5).toFixed(2)),
+    p99LatencyMs: Number(percentile(latencies, 0.99).toFixed(2)),
+    childrenLeft: left.length
+  }
+}
+
+// 5. the real CLI: the library's own latency per event (arrival at a stamping proxy → delivery)
+const realCli = async () => {
+  const require = createRequire(import.meta.url)
+  const manifest = require.resolve("@anthropic-ai/claude-code/package.json")
+  const claude = path.join(path.dirname(manifest), JSON.parse(fs.readFileSync(manifest, "utf8")).bin.claude)
+  const words = Array.from({ length: quick ? 100 : 600 }, (_, i) => `w${i}`).join(" ")
+  const latencies: Array<number> = []
+  await Effect.gen(function*() {
+    const api = yield* Api.make([Api.slow(words, 1)])
+    const session = yield* ClaudeSession.make({
+      executable: path.join(here, "stamp-proxy.mjs"),
+      includePartialMessages: true,
+      env: { ...api.env, STAMP_TARGET: claude }
+    })
+    yield* session.sendMessage("stream")
+    yield* session.turnEvents.pipe(
+      Stream.runForEach((event) =>
+        Effect.sync(() => {
+          if (ClaudeEvent.isStreamEvent(event) && event.uuid !== undefined && !Number.isNaN(Number(event.uuid))) {
+            latencies.push(performance.timeOrigin + performance.now() - Number(event.uuid))
+          }
+        })
+      )
+    )
+  }).pipe(Effect.scoped, Effect.provide(NodeContext.layer), Effect.runPromise)
+  return {
+    events: latencies.length,
+    p50AddedMs: Number(percentile(latencies, 0.5).toFixed(3)),
+    p99AddedMs: Number(percentile(latencies, 0.99).toFixed(3))
+  }
+}
+
+const main = async () => {
+  const machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version, date: new Date().toISOString() }
+  console.log(`transcript: ${(transcriptBytes / MB).toFixed(1)} MB, ${transcriptLines} lines, replayed ${times}x per run, ${runs} runs`)
+  const tp = await throughput()
+  console.log("throughput", tp)
+  const st = await startup()
+  console.log("startup", st)
+  const mem = await memory()
+  console.log("memory", mem)
+  const conc = await concurrency()
+  console.log("concurrency", conc)
+  const cli = await realCli()
+  console.log("real CLI", cli)
+  const ratio = (a: number, b: number) => Number((a / b).toFixed(2))
+  const results = {
+    machine,
+    quick,
+    transcript: { mb: Number((transcriptBytes / MB).toFixed(1)), lines: transcriptLines, replays: times, runs },
+    throughput: {
+      ...tp,
+      ratios: {
+        sdkThroughputVsRaw: ratio(tp.sdk.eventsPerSecond, tp.raw.eventsPerSecond),
+        oursThroughputVsRaw: ratio(tp.ours.eventsPerSecond, tp.raw.eventsPerSecond),
+        sdkCpuPerMbVsRaw: ratio(tp.sdk.cpuMsPerMb, tp.raw.cpuMsPerMb),
+        oursCpuPerMbVsRaw: ratio(tp.ours.cpuMsPerMb, tp.raw.cpuMsPerMb)
+      }
+    },
+    startup: st,
+    memory: mem,
+    concurrency: conc,
+    realCli: cli
+  }
+  const r = results.throughput.ratios
+  const md = `| measure | raw readline + JSON.parse (a) | official SDK (b) | ClaudeSession, Schema-decoded (c) |
+|---|---|---|---|
+| events/s | ${tp.raw.eventsPerSecond.toLocaleString("en")} | ${tp.sdk.eventsPerSecond.toLocaleString("en")} (${r.sdkThroughputVsRaw}x) | ${tp.ours.eventsPerSecond.toLocaleString("en")} (${r.oursThroughputVsRaw}x) |
+| MB/s | ${tp.raw.mbPerSecond} | ${tp.sdk.mbPerSecond} | ${tp.ours.mbPerSecond} |
+| consumer CPU ms per MB | ${tp.raw.cpuMsPerMb} | ${tp.sdk.cpuMsPerMb} (${r.sdkCpuPerMbVsRaw}x) | ${tp.ours.cpuMsPerMb} (${r.oursCpuPerMbVsRaw}x) |
+
+| other measure | result |
+|---|---|
+| start-up, spawn → first event (median) | raw spawn ${st.rawMedianMs} ms; ClaudeSession ${st.oursMedianMs} ms (+${st.addedMs} ms); with the initialize handshake ${st.oursWithHandshakeMedianMs} ms |
+| memory, ${mem.streamedMb} MB of events (${mem.events.toLocaleString("en")}) through a consumer that keeps nothing | RSS growth ${mem.rssGrowthMb} MB (peak ${mem.peakRssGrowthMb} MB), heap growth ${mem.heapGrowthMb} MB (peak ${mem.peakHeapGrowthMb} MB), ${mem.seconds} s |
+| one 64 MiB line decoded | ${mem.bigLineChars.toLocaleString("en")} characters, peak RSS growth ${mem.bigLinePeakRssGrowthMb} MB |
+| ${conc.sessions} sessions at once | ${conc.events.toLocaleString("en")} events, ${conc.eventsPerSecond.toLocaleString("en")} events/s, latency p50 ${conc.p50LatencyMs} ms / p99 ${conc.p99LatencyMs} ms, children left ${conc.childrenLeft} |
+| real CLI, library latency per event (arrival → consumer) | p50 ${cli.p50AddedMs} ms, p99 ${cli.p99AddedMs} ms over ${cli.events} events |
+
+${machine.cpus} × ${machine.cpu}, Node ${machine.node}, ${machine.date.slice(0, 10)}; transcript ${results.transcript.mb} MB × ${times}, median of ${runs} interleaved runs.
+`
+  fs.mkdirSync(path.join(here, "results"), { recursive: true })
+  const name = quick ? "quick" : "latest"
+  fs.writeFileSync(path.join(here, "results", `${name}.json`), JSON.stringify(results, null, 2) + "\n")
+  fs.writeFileSync(path.join(here, "results", `${name}.md`), md)
+  console.log("\n" + md)
+  fs.rmSync(work, { recursive: true, force: true })
+}
+
+await main()
