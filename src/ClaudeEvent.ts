@@ -647,6 +647,128 @@ export const unsafeStreamEvent = (fields: Omit<StreamEvent, "_tag" | "textDelta"
 
 /** @internal */
 export const decodeStreamEventSlow = decoderOf(StreamEvent)
+/** @internal */
+export const decodeAssistantSlow = decoderOf(AssistantEvent)
+/** @internal */
+export const decodeUserSlow = decoderOf(UserEvent)
+
+// Hot-path decoders for assistant and user messages. Each accepts exactly the common shapes
+// the Schema accepts and builds the same value (unknown keys dropped, defaults filled); any
+// other input returns undefined and goes to the Schema, which decides and reports.
+type Json = Record<string, unknown>
+const isRecord = (u: unknown): u is Json => typeof u === "object" && u !== null && !Array.isArray(u)
+const isOptionalNullableString = (u: unknown) => u === undefined || u === null || typeof u === "string"
+const isOptionalNullableNumber = (u: unknown) => u === undefined || u === null || typeof u === "number"
+const copyPresent = (target: Json, source: Json, keys: ReadonlyArray<string>) => {
+  for (const key of keys) if (source[key] !== undefined) target[key] = source[key]
+}
+
+const fastBlock = (u: unknown): ContentBlock | undefined => {
+  if (!isRecord(u)) return undefined
+  switch (u.type) {
+    case "text":
+      return typeof u.text === "string" ? { type: "text", text: u.text } : undefined
+    case "thinking": {
+      if (typeof u.thinking !== "string" || !isOptionalString(u.signature)) return undefined
+      const block: Json = { type: "thinking", thinking: u.thinking }
+      copyPresent(block, u, ["signature"])
+      return block as ContentBlock
+    }
+    case "tool_use":
+      return typeof u.id === "string" && typeof u.name === "string" && "input" in u
+        ? { type: "tool_use", id: u.id, name: u.name, input: u.input }
+        : undefined
+    case "tool_result": {
+      if (
+        typeof u.tool_use_id !== "string" ||
+        !(u.content === undefined || typeof u.content === "string" || Array.isArray(u.content)) ||
+        !(u.is_error === undefined || typeof u.is_error === "boolean")
+      ) return undefined
+      const block: Json = { type: "tool_result", tool_use_id: u.tool_use_id }
+      if (u.content !== undefined) block.content = Array.isArray(u.content) ? u.content.slice() : u.content
+      copyPresent(block, u, ["is_error"])
+      return block as ContentBlock
+    }
+    case "image": {
+      const source = u.source
+      if (
+        !isRecord(source) || typeof source.type !== "string" || !isOptionalString(source.media_type) ||
+        !isOptionalString(source.data) || !isOptionalString(source.url)
+      ) return undefined
+      const decoded: Json = { type: source.type }
+      copyPresent(decoded, source, ["media_type", "data", "url"])
+      return { type: "image", source: decoded } as ContentBlock
+    }
+    default:
+      return typeof u.type === "string" ? { ...u } as ContentBlock : undefined
+  }
+}
+
+const fastBlocks = (u: unknown): Array<ContentBlock> | undefined => {
+  if (!Array.isArray(u)) return undefined
+  const blocks: Array<ContentBlock> = new Array(u.length)
+  for (let i = 0; i < u.length; i++) {
+    const block = fastBlock(u[i])
+    if (block === undefined) return undefined
+    blocks[i] = block
+  }
+  return blocks
+}
+
+const fastUsage = (u: unknown): Usage | undefined => {
+  if (
+    !isRecord(u) || !(u.input_tokens === undefined || typeof u.input_tokens === "number") ||
+    !(u.output_tokens === undefined || typeof u.output_tokens === "number") ||
+    !isOptionalNullableNumber(u.cache_creation_input_tokens) || !isOptionalNullableNumber(u.cache_read_input_tokens) ||
+    !isOptionalNullableString(u.service_tier)
+  ) return undefined
+  const usage: Json = { input_tokens: u.input_tokens ?? 0, output_tokens: u.output_tokens ?? 0 }
+  copyPresent(usage, u, ["cache_creation_input_tokens", "cache_read_input_tokens", "service_tier"])
+  return usage as Usage
+}
+
+const fastEnvelope = (json: Json, target: Json): boolean => {
+  if (
+    !isOptionalNullableString(json.parent_tool_use_id) || !isOptionalString(json.session_id) ||
+    !isOptionalString(json.uuid)
+  ) return false
+  copyPresent(target, json, ["session_id", "uuid"])
+  if (json.parent_tool_use_id !== undefined) target.parent_tool_use_id = json.parent_tool_use_id
+  return true
+}
+
+const decodeAssistantFast = (json: Json): AssistantEvent | undefined => {
+  const message = json.message
+  if (!isRecord(message) || message.role !== "assistant" || !isOptionalString(json.error)) return undefined
+  if (!isOptionalString(message.id) || !isOptionalString(message.model)) return undefined
+  if (!isOptionalNullableString(message.stop_reason)) return undefined
+  const content = fastBlocks(message.content)
+  if (content === undefined) return undefined
+  const decodedMessage: Json = { role: "assistant", content }
+  copyPresent(decodedMessage, message, ["id", "model"])
+  if (message.stop_reason !== undefined) decodedMessage.stop_reason = message.stop_reason
+  if (message.usage !== undefined) {
+    const usage = fastUsage(message.usage)
+    if (usage === undefined) return undefined
+    decodedMessage.usage = usage
+  }
+  const fields: Json = { type: "assistant", message: decodedMessage }
+  if (!fastEnvelope(json, fields)) return undefined
+  copyPresent(fields, json, ["error"])
+  return Object.assign(Object.create(AssistantEvent.prototype), fields)
+}
+
+const decodeUserFast = (json: Json): UserEvent | undefined => {
+  const message = json.message
+  if (!isRecord(message) || message.role !== "user") return undefined
+  if (!(json.isReplay === undefined || typeof json.isReplay === "boolean")) return undefined
+  const content = typeof message.content === "string" ? message.content : fastBlocks(message.content)
+  if (content === undefined) return undefined
+  const fields: Json = { type: "user", message: { role: "user", content } }
+  if (!fastEnvelope(json, fields)) return undefined
+  copyPresent(fields, json, ["tool_use_result", "isReplay"])
+  return Object.assign(Object.create(UserEvent.prototype), fields)
+}
 
 const protocolError = (description: string, line: string) => new ProtocolError({ description, line: excerpt(line, 512) })
 
@@ -677,10 +799,14 @@ export const decodeMessage = (json: unknown, line: string = ""): Either.Either<I
         data: json
       })
   } else {
-    if (type === "stream_event") {
-      const fast = decodeStreamEventFast(json)
-      if (fast !== undefined) return Either.right(fast)
-    }
+    const fast = type === "stream_event"
+      ? decodeStreamEventFast(json)
+      : type === "assistant"
+      ? decodeAssistantFast(json)
+      : type === "user"
+      ? decodeUserFast(json)
+      : undefined
+    if (fast !== undefined) return Either.right(fast)
     const decoder = decoders[type]
     if (decoder === undefined) {
       return Either.right(new UnknownEvent({ type, data: json }, { disableValidation: true }))

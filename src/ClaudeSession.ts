@@ -350,10 +350,16 @@ export const toolResultContent = (result: ToolResultInput): Array<UserContentBlo
  */
 export const makeEventPull = <E>(mailbox: Mailbox.ReadonlyMailbox<ClaudeEvent, E>) =>
   Effect.gen(function*() {
-    let leftover: Array<ClaudeEvent> = []
+    let leftover: ReadonlyArray<ClaudeEvent> = []
     const lock = yield* Effect.makeSemaphore(1)
-    const cut = (events: Array<ClaudeEvent>): Chunk.Chunk<ClaudeEvent> => {
-      const index = events.findIndex(Event.isResult)
+    const cut = (events: ReadonlyArray<ClaudeEvent>): Chunk.Chunk<ClaudeEvent> => {
+      let index = -1
+      for (let i = 0; i < events.length; i++) {
+        if (events[i] instanceof Event.ResultEvent) {
+          index = i
+          break
+        }
+      }
       if (index === -1 || index === events.length - 1) {
         leftover = []
         return Chunk.unsafeFromArray(events)
@@ -368,7 +374,7 @@ export const makeEventPull = <E>(mailbox: Mailbox.ReadonlyMailbox<ClaudeEvent, E
         Effect.flatMap(([chunk, done]) =>
           Chunk.isEmpty(chunk)
             ? done ? Effect.fail(Option.none()) : Effect.succeed(Chunk.empty())
-            : Effect.succeed(cut(Chunk.toArray(chunk) as Array<ClaudeEvent>))
+            : Effect.succeed(cut(Chunk.toReadonlyArray(chunk) as Array<ClaudeEvent>))
         )
       )
     }).pipe(lock.withPermits(1))
@@ -647,7 +653,9 @@ export const make = <R = never>(
         lastActivity = now()
         const out: Array<ClaudeEvent> = []
         const effects: Array<Effect.Effect<unknown>> = []
-        for (const line of lines) {
+        const array = Chunk.toReadonlyArray(lines)
+        for (let i = 0; i < array.length; i++) {
+          const line = array[i]!
           if (line.length === 0) continue
           if (debugLines) effects.push(Effect.logDebug(`claude → ${line}`))
           const decoded = Event.decodeLine(line)

@@ -1,23 +1,45 @@
 /**
  * A scripted Anthropic Messages API on 127.0.0.1, to run the **real** claude CLI offline: in
- * tests, in demos, in CI. Point the CLI at it with the service's `env`
- * (`ANTHROPIC_BASE_URL`, a dummy key, a fresh `HOME`, retries off) and script the model's side of
- * the conversation: text, thinking, tool calls, errors, slow streams. Every request is
- * recorded, so a test can assert what the CLI sent (model, system prompt, tools, images,
- * tool results).
+ * tests, in demos, in CI. Start it (`make` in a scope, or `layer`), point the CLI at it with
+ * the service's `env` (base URL, a dummy key, a fresh `HOME`, retries and non-essential traffic
+ * off) and script the model's side of the conversation: text, thinking, tool calls, error
+ * statuses, slow streams. Every request is recorded, so a test can assert what the CLI sent
+ * (model, system prompt, tools, images, tool results).
  *
  * ```ts
  * const api = yield* ScriptedMessagesApi.make([
  *   ScriptedMessagesApi.turn("list files", ScriptedMessagesApi.toolCall("Bash", { command: "ls" })),
- *   ScriptedMessagesApi.turn({ toolResult: true }, ScriptedMessagesApi.text("Done."))
+ *   ScriptedMessagesApi.turn({ toolResultFor: "Bash" }, ScriptedMessagesApi.text("Done."))
  * ])
  * const session = yield* ClaudeSession.make({ env: api.env })
  * ```
  *
- * Side requests: besides the conversation, the CLI makes small requests of its own (model
- * validation, titles, quota checks). A request without tools that is not streamed, or asks for
- * at most 2048 tokens, counts as one: it is answered with a short default text and does not
- * consume a scripted turn. Override with `isSideRequest`.
+ * **Script.** A script is a list of turns; each has an optional matcher and a reply. A request
+ * takes the first unused turn whose matcher accepts it, and uses it up; turns it skips stay for
+ * later requests. When no turn matches (or the script is used up) the server answers with the
+ * `fallback` reply, a short text, so the CLI never hangs. Plain replies and strings are turns
+ * that match anything.
+ *
+ * **Streaming.** `POST /v1/messages` with `"stream": true` (what the CLI sends) is answered with
+ * server-sent events in the order of the real API: `message_start`, `ping`, then for each block
+ * `content_block_start`, a few `content_block_delta`s (`thinking_delta` + `signature_delta`,
+ * `text_delta`, `input_json_delta`) and `content_block_stop`, then `message_delta` (stop reason
+ * `end_turn` or `tool_use`, and usage) and `message_stop`. Without `stream` the answer is one
+ * JSON message. A slow reply waits between events; a client that disconnects mid-stream
+ * interrupts it and the server goes on.
+ *
+ * **Side requests.** Besides the conversation the CLI makes requests of its own through the
+ * same endpoint. With CLI 2.1.330 the one seen is a model check when the model is changed
+ * (`set_model`): not streamed, `max_tokens: 1`, no tools, one user message `"Hi"`. Others in
+ * the CLI (titles, summaries, classifiers) have the same shape: no tools, and either not
+ * streamed or a small `max_tokens`. Such a request (see `isSideRequest`) is answered with a
+ * short text and never uses a scripted turn; override the test with the `isSideRequest` option.
+ * Sub-agent requests (the `Agent` tool) are conversations of their own and do use turns; they
+ * carry an `x-claude-code-agent-id` header, recorded as `agentId`.
+ *
+ * **Other endpoints.** `POST /v1/messages/count_tokens` answers `{ input_tokens }`;
+ * `HEAD|GET /api/hello` (the CLI's connectivity check, skipped with non-essential traffic off)
+ * answers `200 {}`; anything else answers 404 with an Anthropic `not_found_error` body.
  *
  * @since 0.1.0
  */
@@ -44,8 +66,14 @@ import * as NodePath from "node:path"
 // Requests
 // ---------------------------------------------------------------------------
 
+type Block = Readonly<Record<string, unknown>>
+
+const isReminder = (block: Block) =>
+  block.type === "text" && typeof block.text === "string" && block.text.startsWith("<system-reminder>")
+
 /**
- * A Messages API request body, as far as the script cares; other fields are kept in `raw`.
+ * A Messages API request body, decoded as far as a script cares; the whole body is kept in
+ * `raw`.
  *
  * @since 0.1.0
  * @category Models
@@ -65,7 +93,7 @@ export class MessagesRequest extends Schema.Class<MessagesRequest>("effect-claud
   raw: Schema.Record({ key: Schema.String, value: Schema.Unknown })
 }) {
   /** The last user message's content blocks (a string content becomes one text block). */
-  get lastUserBlocks(): ReadonlyArray<Readonly<Record<string, unknown>>> {
+  get lastUserBlocks(): ReadonlyArray<Block> {
     for (let i = this.messages.length - 1; i >= 0; i--) {
       const message = this.messages[i]!
       if (message.role !== "user") continue
@@ -73,22 +101,38 @@ export class MessagesRequest extends Schema.Class<MessagesRequest>("effect-claud
     }
     return []
   }
-  /** The text of the last user message (text blocks joined). */
+  /**
+   * The text of the last user message: its text blocks joined with newlines, without the
+   * `<system-reminder>` blocks the CLI adds.
+   */
   get lastUserText(): string {
     return this.lastUserBlocks
-      .filter((block) => block.type === "text" && typeof block.text === "string")
+      .filter((block) => block.type === "text" && typeof block.text === "string" && !isReminder(block))
       .map((block) => block.text as string)
       .join("\n")
   }
-  /** The tool results in the last user message. */
-  get toolResults(): ReadonlyArray<Readonly<Record<string, unknown>>> {
+  /** The `tool_result` blocks of the last user message. */
+  get toolResults(): ReadonlyArray<Block> {
     return this.lastUserBlocks.filter((block) => block.type === "tool_result")
+  }
+  /** Every `tool_use` block of the assistant messages so far, oldest first. */
+  get toolUses(): ReadonlyArray<Block> {
+    return this.messages.flatMap((message) =>
+      message.role === "assistant" && typeof message.content !== "string"
+        ? message.content.filter((block) => block.type === "tool_use")
+        : []
+    )
+  }
+  /** The name of the tool a `tool_use` id called, if the conversation has it. */
+  toolNameOf(toolUseId: string): string | undefined {
+    const use = this.toolUses.find((block) => block.id === toolUseId)
+    return typeof use?.name === "string" ? use.name : undefined
   }
   /** The names of the tools offered to the model. */
   get toolNames(): ReadonlyArray<string> {
     return this.tools.map((tool) => String(tool.name))
   }
-  /** The system prompt as text. */
+  /** The system prompt as text (text blocks joined with newlines). */
   get systemText(): string {
     const system = this.system
     if (typeof system === "string") return system
@@ -108,13 +152,20 @@ export class MessagesRequest extends Schema.Class<MessagesRequest>("effect-claud
  */
 export interface RecordedRequest {
   readonly method: string
+  /** The path, without the query string (e.g. `/v1/messages`). */
   readonly path: string
-  /** Headers, without credentials. */
+  /** The path with its query string (e.g. `/v1/messages?beta=true`). */
+  readonly url: string
+  /** Headers, without credentials (`x-api-key`, `authorization`, `cookie`). */
   readonly headers: Readonly<Record<string, string>>
+  /** The parsed JSON body, if the request had one. */
+  readonly json: unknown
   /** The decoded body of a `POST /v1/messages`. */
   readonly body: MessagesRequest | undefined
-  /** Whether it counted as a side request (see the module docs). */
+  /** Whether it was a side request (see the module docs); always true for other endpoints. */
   readonly side: boolean
+  /** The `x-claude-code-agent-id` header: set on a sub-agent's requests. */
+  readonly agentId: string | undefined
 }
 
 // ---------------------------------------------------------------------------
@@ -122,7 +173,7 @@ export interface RecordedRequest {
 // ---------------------------------------------------------------------------
 
 /**
- * A tool call the scripted model makes.
+ * A tool call the scripted model makes; the id defaults to a fresh `toolu_…`.
  *
  * @since 0.1.0
  * @category Models
@@ -134,45 +185,91 @@ export interface ToolCall {
 }
 
 /**
+ * Token counts reported for a reply; missing ones are estimated from the sizes.
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export interface Usage {
+  readonly input_tokens?: number | undefined
+  readonly output_tokens?: number | undefined
+}
+
+/**
+ * A successful answer: thinking, then text, then tool calls (each optional).
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export interface MessageReply {
+  readonly _tag: "Message"
+  readonly thinking?: string | undefined
+  readonly text?: string | undefined
+  readonly toolCalls?: ReadonlyArray<ToolCall> | undefined
+  /** Delay between stream events, for slow streams (interrupt tests); deltas are then one word each. */
+  readonly chunkDelayMillis?: number | undefined
+  readonly usage?: Usage | undefined
+}
+
+/**
+ * An HTTP error answer with Anthropic's error body
+ * `{"type":"error","error":{"type":"overloaded_error","message":"…"}}`.
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export interface ErrorReply {
+  readonly _tag: "Error"
+  readonly status: number
+  readonly errorType: string
+  readonly message: string
+  /**
+   * Whether the CLI may retry it. Default false: the answer carries `x-should-retry: false`,
+   * so the CLI gives up at once whatever its retry settings. When true the header says `true`,
+   * and the CLI retries as far as `CLAUDE_CODE_MAX_RETRIES` allows (0 in this server's `env`);
+   * each retry is a new request that takes the next matching turn.
+   */
+  readonly retryable: boolean
+}
+
+/**
  * What the scripted model answers.
  *
  * @since 0.1.0
  * @category Models
  */
-export type Reply =
-  | {
-    readonly _tag: "Message"
-    readonly text?: string | undefined
-    readonly thinking?: string | undefined
-    readonly toolCalls?: ReadonlyArray<ToolCall> | undefined
-    /** Delay between stream events, for slow streams (interrupt tests). */
-    readonly chunkDelayMillis?: number | undefined
-    readonly usage?: { readonly input_tokens: number; readonly output_tokens: number } | undefined
-  }
-  | {
-    readonly _tag: "Error"
-    readonly status: number
-    readonly errorType: string
-    readonly message: string
-  }
+export type Reply = MessageReply | ErrorReply
 
 /**
- * Which requests a turn answers: a substring or pattern of the last user message's text,
- * `{ toolResult: true }` (the last user message carries a tool result), `{ toolResultFor: id }`,
- * or a predicate. No matcher answers any request.
+ * A matcher with named conditions; every condition given must hold.
  *
  * @since 0.1.0
  * @category Models
  */
-export type Matcher =
-  | string
-  | RegExp
-  | { readonly toolResult: true }
-  | { readonly toolResultFor: string }
-  | ((request: MessagesRequest) => boolean)
+export interface MatchConditions {
+  /** The last user message's text (see `MessagesRequest.lastUserText`) contains this string, or matches this pattern. */
+  readonly lastUserText?: string | RegExp | undefined
+  /** The last user message carries a tool result (true) or does not (false). */
+  readonly toolResult?: boolean | undefined
+  /** The last user message carries a result for this tool: a `tool_use` id, or a tool name. */
+  readonly toolResultFor?: string | undefined
+  /** The requested model equals this string, or matches this pattern. */
+  readonly model?: string | RegExp | undefined
+  /** Any other test on the request. */
+  readonly where?: ((request: MessagesRequest) => boolean) | undefined
+}
 
 /**
- * One scripted turn of the model.
+ * Which requests a turn answers: a substring or pattern of the last user message's text,
+ * named conditions, or a predicate. A turn without a matcher answers any request.
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export type Matcher = string | RegExp | MatchConditions | ((request: MessagesRequest) => boolean)
+
+/**
+ * One scripted turn of the model. The reply can depend on the request.
  *
  * @since 0.1.0
  * @category Models
@@ -183,26 +280,57 @@ export interface Turn {
 }
 
 /**
+ * An item of a script: a turn, a reply (a turn that matches anything), or a string (a text
+ * reply that matches anything).
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export type ScriptItem = Turn | Reply | string
+
+/**
+ * Options of the text-like reply constructors.
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export interface ReplyOptions {
+  readonly thinking?: string | undefined
+  readonly chunkDelayMillis?: number | undefined
+  readonly usage?: Usage | undefined
+}
+
+/**
+ * A reply from its parts.
+ *
+ * @since 0.1.0
+ * @category Replies
+ */
+export const message = (parts: Omit<MessageReply, "_tag">): MessageReply => ({ _tag: "Message", ...parts })
+
+/**
  * A text answer.
  *
  * @since 0.1.0
  * @category Replies
  */
-export const text = (
-  text: string,
-  options: Omit<Extract<Reply, { _tag: "Message" }>, "_tag" | "text"> = {}
-): Reply => ({ _tag: "Message", text, ...options })
+export const text = (text: string, options: ReplyOptions = {}): MessageReply => ({ _tag: "Message", text, ...options })
 
 /**
- * A thinking block followed by a text answer.
+ * A thinking block (with a signature) followed by a text answer.
  *
  * @since 0.1.0
  * @category Replies
  */
-export const thinking = (thinking: string, answer: string): Reply => ({ _tag: "Message", thinking, text: answer })
+export const thinking = (thinking: string, answer: string, options: Omit<ReplyOptions, "thinking"> = {}): MessageReply => ({
+  _tag: "Message",
+  thinking,
+  text: answer,
+  ...options
+})
 
 /**
- * A tool call (with optional text before it).
+ * A tool call, with optional text (and thinking) before it; the stop reason is `tool_use`.
  *
  * @since 0.1.0
  * @category Replies
@@ -210,34 +338,37 @@ export const thinking = (thinking: string, answer: string): Reply => ({ _tag: "M
 export const toolCall = (
   name: string,
   input: unknown,
-  options: { readonly id?: string; readonly text?: string } = {}
-): Reply => ({ _tag: "Message", text: options.text, toolCalls: [{ name, input, id: options.id }] })
+  options: ReplyOptions & { readonly id?: string | undefined; readonly text?: string | undefined } = {}
+): MessageReply => {
+  const { id, ...rest } = options
+  return { _tag: "Message", ...rest, toolCalls: [{ name, input, id }] }
+}
 
 /**
- * Several tool calls in one message.
+ * Several tool calls in one message (the CLI runs them, then sends all their results at once).
  *
  * @since 0.1.0
  * @category Replies
  */
-export const toolCalls = (calls: ReadonlyArray<ToolCall>, options: { readonly text?: string } = {}): Reply => ({
-  _tag: "Message",
-  text: options.text,
-  toolCalls: calls
-})
+export const toolCalls = (
+  calls: ReadonlyArray<ToolCall>,
+  options: ReplyOptions & { readonly text?: string | undefined } = {}
+): MessageReply => ({ _tag: "Message", ...options, toolCalls: calls })
 
 /**
- * A text answer streamed slowly, one word per event.
+ * A text answer streamed slowly: one word per delta, `chunkDelayMillis` between events.
  *
  * @since 0.1.0
  * @category Replies
  */
-export const slow = (answer: string, chunkDelayMillis: number): Reply => ({
+export const slow = (answer: string, chunkDelayMillis: number, options: ReplyOptions = {}): MessageReply => ({
   _tag: "Message",
+  ...options,
   text: answer,
   chunkDelayMillis
 })
 
-const errorTypes: Record<number, string> = {
+const errorTypes: Readonly<Record<number, string>> = {
   400: "invalid_request_error",
   401: "authentication_error",
   403: "permission_error",
@@ -248,40 +379,78 @@ const errorTypes: Record<number, string> = {
   529: "overloaded_error"
 }
 
+const errorMessages: Readonly<Record<number, string>> = {
+  429: "Rate limited",
+  500: "Internal server error",
+  529: "Overloaded"
+}
+
 /**
- * An error status (429 rate limited, 500, 529 overloaded, …) with Anthropic's error body.
+ * An error status (429 rate limited, 500, 529 overloaded, …) with Anthropic's error body; the
+ * error type follows the status (`rate_limit_error`, `api_error`, `overloaded_error`, …).
  *
  * @since 0.1.0
  * @category Replies
  */
-export const error = (status: number, message?: string): Reply => ({
+export const error = (
+  status: number,
+  message?: string,
+  options: { readonly retryable?: boolean | undefined; readonly errorType?: string | undefined } = {}
+): ErrorReply => ({
   _tag: "Error",
   status,
-  errorType: errorTypes[status] ?? "api_error",
-  message: message ?? (status === 529 ? "Overloaded" : status === 429 ? "Rate limited" : `HTTP ${status}`)
+  errorType: options.errorType ?? errorTypes[status] ?? "api_error",
+  message: message ?? errorMessages[status] ?? `HTTP ${status}`,
+  retryable: options.retryable ?? false
 })
 
 /**
- * A scripted turn.
+ * A scripted turn: a matcher and a reply.
  *
  * @since 0.1.0
  * @category Replies
  */
 export const turn = (match: Matcher | undefined, reply: Turn["reply"]): Turn => ({ match, reply })
 
-const matches = (matcher: Matcher | undefined, request: MessagesRequest): boolean => {
-  if (matcher === undefined) return true
-  if (typeof matcher === "function") return matcher(request)
-  if (typeof matcher === "string") return request.lastUserText.includes(matcher)
-  if (matcher instanceof RegExp) return matcher.test(request.lastUserText)
-  if ("toolResultFor" in matcher) {
-    return request.toolResults.some((block) => block.tool_use_id === matcher.toolResultFor)
+const testText = (expected: string | RegExp, actual: string) =>
+  typeof expected === "string" ? actual.includes(expected) : expected.test(actual)
+
+const matchesConditions = (conditions: MatchConditions, request: MessagesRequest): boolean => {
+  if (conditions.lastUserText !== undefined && !testText(conditions.lastUserText, request.lastUserText)) return false
+  if (conditions.toolResult !== undefined && (request.toolResults.length > 0) !== conditions.toolResult) return false
+  if (conditions.toolResultFor !== undefined) {
+    const wanted = conditions.toolResultFor
+    const found = request.toolResults.some((block) =>
+      block.tool_use_id === wanted ||
+      (typeof block.tool_use_id === "string" && request.toolNameOf(block.tool_use_id) === wanted)
+    )
+    if (!found) return false
   }
-  return request.toolResults.length > 0
+  if (conditions.model !== undefined) {
+    const ok = typeof conditions.model === "string"
+      ? request.model === conditions.model
+      : conditions.model.test(request.model)
+    if (!ok) return false
+  }
+  return conditions.where === undefined || conditions.where(request)
 }
 
 /**
- * The default side-request test (see the module docs).
+ * Whether a matcher accepts a request (no matcher accepts any request).
+ *
+ * @since 0.1.0
+ * @category Utils
+ */
+export const matches = (matcher: Matcher | undefined, request: MessagesRequest): boolean => {
+  if (matcher === undefined) return true
+  if (typeof matcher === "function") return matcher(request)
+  if (typeof matcher === "string" || matcher instanceof RegExp) return testText(matcher, request.lastUserText)
+  return matchesConditions(matcher, request)
+}
+
+/**
+ * The default side-request test: no tools offered, and either not streamed or at most 2048
+ * output tokens asked for (the CLI's conversation always streams with a large `max_tokens`).
  *
  * @since 0.1.0
  * @category Utils
@@ -293,116 +462,129 @@ export const isSideRequest = (request: MessagesRequest): boolean =>
 // Wire format
 // ---------------------------------------------------------------------------
 
-type Block =
+type ContentBlock =
   | { readonly type: "text"; readonly text: string }
   | { readonly type: "thinking"; readonly thinking: string; readonly signature: string }
   | { readonly type: "tool_use"; readonly id: string; readonly name: string; readonly input: unknown }
 
-let idCounter = 0
-const nextId = (prefix: string) => `${prefix}_${(++idCounter).toString(36).padStart(6, "0")}`
+const signature = "c2NyaXB0ZWQtdGhpbmtpbmc="
 
-const blocksOf = (reply: Extract<Reply, { _tag: "Message" }>): Array<Block> => {
-  const blocks: Array<Block> = []
-  if (reply.thinking !== undefined) blocks.push({ type: "thinking", thinking: reply.thinking, signature: "sig" })
-  if (reply.text !== undefined && reply.text.length > 0) blocks.push({ type: "text", text: reply.text })
-  for (const call of reply.toolCalls ?? []) {
-    blocks.push({ type: "tool_use", id: call.id ?? nextId("toolu"), name: call.name, input: call.input ?? {} })
-  }
-  return blocks
-}
-
-const pieces = (text: string, slow: boolean): Array<string> => {
-  if (slow) return text.split(/(?<= )/)
+/** Splits a text into about three pieces, or into words for a slow stream. */
+const pieces = (text: string, byWord: boolean): Array<string> => {
+  if (text.length === 0) return []
+  if (byWord) return text.split(/(?<= )/)
   const size = Math.max(1, Math.ceil(text.length / 3))
   const out: Array<string> = []
   for (let i = 0; i < text.length; i += size) out.push(text.slice(i, i + size))
-  return out.length === 0 ? [""] : out
+  return out
 }
 
 const sse = (type: string, data: Record<string, unknown>) =>
   `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`
 
-const usageOf = (reply: Extract<Reply, { _tag: "Message" }>, request: MessagesRequest) =>
-  reply.usage ?? {
-    input_tokens: Math.max(1, Math.ceil(JSON.stringify(request.messages).length / 4)),
-    output_tokens: Math.max(1, Math.ceil(((reply.text ?? "").length + (reply.thinking ?? "").length) / 4) +
-      (reply.toolCalls?.length ?? 0) * 10)
+const estimate = (chars: number) => Math.max(1, Math.ceil(chars / 4))
+
+const makeWire = () => {
+  const counters: Record<string, number> = {}
+  const nextId = (prefix: string) => {
+    const n = (counters[prefix] ?? 0) + 1
+    counters[prefix] = n
+    return `${prefix}_scripted${n.toString().padStart(4, "0")}`
   }
 
-const sseEvents = (reply: Extract<Reply, { _tag: "Message" }>, request: MessagesRequest): Array<string> => {
-  const blocks = blocksOf(reply)
-  const usage = usageOf(reply, request)
-  const slow = reply.chunkDelayMillis !== undefined
-  const events = [
-    sse("message_start", {
-      message: {
-        id: nextId("msg"),
-        type: "message",
-        role: "assistant",
-        model: request.model,
-        content: [],
-        stop_reason: null,
-        stop_sequence: null,
-        usage: {
-          input_tokens: usage.input_tokens,
-          output_tokens: 1,
-          cache_creation_input_tokens: 0,
-          cache_read_input_tokens: 0
-        }
-      }
-    })
-  ]
-  blocks.forEach((block, index) => {
-    switch (block.type) {
-      case "text":
-        events.push(sse("content_block_start", { index, content_block: { type: "text", text: "" } }))
-        for (const piece of pieces(block.text, slow)) {
-          events.push(sse("content_block_delta", { index, delta: { type: "text_delta", text: piece } }))
-        }
-        break
-      case "thinking":
-        events.push(
-          sse("content_block_start", { index, content_block: { type: "thinking", thinking: "", signature: "" } })
-        )
-        for (const piece of pieces(block.thinking, slow)) {
-          events.push(sse("content_block_delta", { index, delta: { type: "thinking_delta", thinking: piece } }))
-        }
-        events.push(sse("content_block_delta", { index, delta: { type: "signature_delta", signature: block.signature } }))
-        break
-      case "tool_use": {
-        events.push(sse("content_block_start", {
-          index,
-          content_block: { type: "tool_use", id: block.id, name: block.name, input: {} }
-        }))
-        for (const piece of pieces(JSON.stringify(block.input), false)) {
-          events.push(sse("content_block_delta", { index, delta: { type: "input_json_delta", partial_json: piece } }))
-        }
-        break
-      }
+  const blocksOf = (reply: MessageReply): Array<ContentBlock> => {
+    const blocks: Array<ContentBlock> = []
+    if (reply.thinking !== undefined) blocks.push({ type: "thinking", thinking: reply.thinking, signature })
+    if (reply.text !== undefined && reply.text.length > 0) blocks.push({ type: "text", text: reply.text })
+    for (const call of reply.toolCalls ?? []) {
+      blocks.push({ type: "tool_use", id: call.id ?? nextId("toolu"), name: call.name, input: call.input ?? {} })
     }
-    events.push(sse("content_block_stop", { index }))
-  })
-  const stopReason = blocks.some((block) => block.type === "tool_use") ? "tool_use" : "end_turn"
-  events.push(sse("message_delta", {
-    delta: { stop_reason: stopReason, stop_sequence: null },
-    usage: { output_tokens: usage.output_tokens }
-  }))
-  events.push(sse("message_stop", {}))
-  return events
-}
-
-const jsonMessage = (reply: Extract<Reply, { _tag: "Message" }>, request: MessagesRequest) => {
-  const blocks = blocksOf(reply)
-  return {
-    id: nextId("msg"),
-    type: "message",
-    role: "assistant",
-    model: request.model,
-    content: blocks,
-    stop_reason: blocks.some((block) => block.type === "tool_use") ? "tool_use" : "end_turn",
-    stop_sequence: null,
-    usage: { ...usageOf(reply, request), cache_creation_input_tokens: 0, cache_read_input_tokens: 0 }
+    // an empty message still carries one (empty) text block, as the real API does
+    if (blocks.length === 0) blocks.push({ type: "text", text: "" })
+    return blocks
   }
+
+  const usageOf = (reply: MessageReply, request: MessagesRequest, blocks: ReadonlyArray<ContentBlock>) => ({
+    input_tokens: reply.usage?.input_tokens ?? estimate(JSON.stringify(request.messages).length),
+    output_tokens: reply.usage?.output_tokens ?? estimate(JSON.stringify(blocks).length)
+  })
+
+  const stopReasonOf = (blocks: ReadonlyArray<ContentBlock>) =>
+    blocks.some((block) => block.type === "tool_use") ? "tool_use" : "end_turn"
+
+  /** The server-sent events of a reply, in the real API's order. */
+  const events = (reply: MessageReply, request: MessagesRequest): Array<string> => {
+    const blocks = blocksOf(reply)
+    const usage = usageOf(reply, request, blocks)
+    const byWord = reply.chunkDelayMillis !== undefined
+    const out = [
+      sse("message_start", {
+        message: {
+          id: nextId("msg"),
+          type: "message",
+          role: "assistant",
+          model: request.model,
+          content: [],
+          stop_reason: null,
+          stop_sequence: null,
+          usage: {
+            input_tokens: usage.input_tokens,
+            output_tokens: 1,
+            cache_creation_input_tokens: 0,
+            cache_read_input_tokens: 0
+          }
+        }
+      }),
+      sse("ping", {})
+    ]
+    blocks.forEach((block, index) => {
+      const delta = (delta: Record<string, unknown>) => out.push(sse("content_block_delta", { index, delta }))
+      switch (block.type) {
+        case "text":
+          out.push(sse("content_block_start", { index, content_block: { type: "text", text: "" } }))
+          for (const piece of pieces(block.text, byWord)) delta({ type: "text_delta", text: piece })
+          break
+        case "thinking":
+          out.push(sse("content_block_start", { index, content_block: { type: "thinking", thinking: "", signature: "" } }))
+          for (const piece of pieces(block.thinking, byWord)) delta({ type: "thinking_delta", thinking: piece })
+          delta({ type: "signature_delta", signature: block.signature })
+          break
+        case "tool_use":
+          out.push(sse("content_block_start", {
+            index,
+            content_block: { type: "tool_use", id: block.id, name: block.name, input: {} }
+          }))
+          for (const piece of pieces(JSON.stringify(block.input), false)) {
+            delta({ type: "input_json_delta", partial_json: piece })
+          }
+          break
+      }
+      out.push(sse("content_block_stop", { index }))
+    })
+    out.push(sse("message_delta", {
+      delta: { stop_reason: stopReasonOf(blocks), stop_sequence: null },
+      usage: { input_tokens: usage.input_tokens, output_tokens: usage.output_tokens }
+    }))
+    out.push(sse("message_stop", {}))
+    return out
+  }
+
+  /** A reply as one non-streamed message. */
+  const json = (reply: MessageReply, request: MessagesRequest) => {
+    const blocks = blocksOf(reply)
+    return {
+      id: nextId("msg"),
+      type: "message",
+      role: "assistant",
+      model: request.model,
+      content: blocks,
+      stop_reason: stopReasonOf(blocks),
+      stop_sequence: null,
+      usage: { ...usageOf(reply, request, blocks), cache_creation_input_tokens: 0, cache_read_input_tokens: 0 }
+    }
+  }
+
+  return { nextId, events, json }
 }
 
 // ---------------------------------------------------------------------------
@@ -410,6 +592,8 @@ const jsonMessage = (reply: Extract<Reply, { _tag: "Message" }>, request: Messag
 // ---------------------------------------------------------------------------
 
 /**
+ * The running server.
+ *
  * @since 0.1.0
  * @category Models
  */
@@ -418,21 +602,29 @@ export interface Service {
   readonly url: string
   readonly port: number
   /**
-   * The environment for a claude process that talks to this server: base URL, a dummy API
-   * key, a fresh `HOME`, and retries and non-essential traffic off.
+   * The environment for a claude process that talks to this server: `ANTHROPIC_BASE_URL`, a
+   * dummy `ANTHROPIC_API_KEY`, a fresh `HOME` (removed with the scope), no retries
+   * (`CLAUDE_CODE_MAX_RETRIES=0`), and no non-essential traffic, telemetry, error reports or
+   * auto-update. Spread it over the parent's environment, or pass it as a session's `env`.
    */
   readonly env: Readonly<Record<string, string>>
   /** Every request received, in order. */
   readonly requests: Effect.Effect<ReadonlyArray<RecordedRequest>>
   /** The conversation's `POST /v1/messages` bodies (side requests left out), in order. */
   readonly messageRequests: Effect.Effect<ReadonlyArray<MessagesRequest>>
-  /** Adds turns to the script. */
-  readonly push: (...turns: ReadonlyArray<Turn | Reply>) => Effect.Effect<void>
+  /** The side requests' `POST /v1/messages` bodies, in order. */
+  readonly sideRequests: Effect.Effect<ReadonlyArray<MessagesRequest>>
+  /** Adds turns at the end of the script. */
+  readonly push: (...items: ReadonlyArray<ScriptItem>) => Effect.Effect<void>
+  /** Replaces the unused turns of the script. */
+  readonly setScript: (items: ReadonlyArray<ScriptItem>) => Effect.Effect<void>
   /** How many scripted turns are still unused. */
   readonly remaining: Effect.Effect<number>
 }
 
 /**
+ * The scripted Messages API server as a service.
+ *
  * @since 0.1.0
  * @category Tags
  */
@@ -449,13 +641,27 @@ export class ScriptedMessagesApi extends Context.Tag("effect-claude-session/Scri
  */
 export interface Options {
   /** The answer when no scripted turn matches (default: a short text). */
-  readonly fallback?: Reply | undefined
+  readonly fallback?: Reply | string | undefined
+  /** Which `POST /v1/messages` requests are side requests (default: `isSideRequest`). */
   readonly isSideRequest?: ((request: MessagesRequest) => boolean) | undefined
+  /** The answer to side requests (default: the text `"OK"`). */
+  readonly sideReply?: Reply | string | undefined
 }
 
-const toTurn = (item: Turn | Reply): Turn => ("reply" in item ? item : { reply: item })
+const toReply = (item: Reply | string): Reply => (typeof item === "string" ? text(item) : item)
+
+const toTurn = (item: ScriptItem): Turn =>
+  typeof item === "string" ? { reply: text(item) } : "reply" in item ? item : { reply: item }
+
+const secretHeaders = /^(x-api-key|authorization|proxy-authorization|cookie)$/i
 
 const wallClock = Clock.make()
+
+const homes = (): Effect.Effect<string, never, Scope.Scope> =>
+  Effect.acquireRelease(
+    Effect.sync(() => Fs.mkdtempSync(NodePath.join(Os.tmpdir(), "claude-home-"))),
+    (dir) => Effect.sync(() => Fs.rmSync(dir, { recursive: true, force: true }))
+  )
 
 /**
  * Starts the server on 127.0.0.1 (an ephemeral port) for the scope's life.
@@ -464,97 +670,129 @@ const wallClock = Clock.make()
  * @category Constructors
  */
 export const make = (
-  script: ReadonlyArray<Turn | Reply> = [],
+  script: ReadonlyArray<ScriptItem> = [],
   options: Options = {}
 ): Effect.Effect<Service, ServeError, Scope.Scope> =>
   Effect.gen(function*() {
     const turns = yield* Ref.make<ReadonlyArray<Turn>>(script.map(toTurn))
     const recorded = yield* Ref.make<ReadonlyArray<RecordedRequest>>([])
-    const fallback = options.fallback ?? text("(the script has no more turns)")
-    const side = options.isSideRequest ?? isSideRequest
+    const fallback = toReply(options.fallback ?? "(the script has no more turns)")
+    const sideReply = toReply(options.sideReply ?? "OK")
+    const isSide = options.isSideRequest ?? isSideRequest
+    const wire = makeWire()
 
-    const pick = (request: MessagesRequest) =>
-      Ref.modify(turns, (all): [Reply, ReadonlyArray<Turn>] => {
+    const pick = (request: MessagesRequest): Effect.Effect<Reply> =>
+      Ref.modify(turns, (all): [Turn["reply"], ReadonlyArray<Turn>] => {
         const index = all.findIndex((candidate) => matches(candidate.match, request))
         if (index === -1) return [fallback, all]
-        const chosen = all[index]!
-        const reply = typeof chosen.reply === "function" ? chosen.reply(request) : chosen.reply
-        return [reply, [...all.slice(0, index), ...all.slice(index + 1)]]
-      })
+        return [all[index]!.reply, [...all.slice(0, index), ...all.slice(index + 1)]]
+      }).pipe(Effect.map((reply) => (typeof reply === "function" ? reply(request) : reply)))
 
-    const record = (request: HttpServerRequest.HttpServerRequest, body: MessagesRequest | undefined, isSide: boolean) =>
-      Ref.update(recorded, (all) => [
+    const record = (
+      request: HttpServerRequest.HttpServerRequest,
+      fields: { readonly json: unknown; readonly body: MessagesRequest | undefined; readonly side: boolean }
+    ) => {
+      const agentId = request.headers["x-claude-code-agent-id"]
+      return Ref.update(recorded, (all) => [
         ...all,
         {
           method: request.method,
-          path: request.url,
-          headers: Object.fromEntries(
-            Object.entries(request.headers).filter(([name]) => !/^(x-api-key|authorization|cookie)$/i.test(name))
-          ),
-          body,
-          side: isSide
+          path: request.url.split("?")[0]!,
+          url: request.url,
+          headers: Object.fromEntries(Object.entries(request.headers).filter(([name]) => !secretHeaders.test(name))),
+          ...fields,
+          agentId
         }
       ])
+    }
+
+    const readJson = (request: HttpServerRequest.HttpServerRequest) =>
+      request.text.pipe(
+        Effect.map((raw): unknown => {
+          if (raw.length === 0) return undefined
+          try {
+            return JSON.parse(raw)
+          } catch {
+            return raw
+          }
+        }),
+        Effect.orElseSucceed(() => undefined)
+      )
+
+    const errorBody = (type: string, message: string) => ({ type: "error", error: { type, message } })
 
     const respond = (reply: Reply, request: MessagesRequest) => {
       if (reply._tag === "Error") {
-        return HttpServerResponse.unsafeJson(
-          { type: "error", error: { type: reply.errorType, message: reply.message } },
-          // x-should-retry: false keeps the CLI from retrying with backoff
-          { status: reply.status, headers: { "x-should-retry": "false", "request-id": nextId("req") } }
-        )
+        return HttpServerResponse.unsafeJson(errorBody(reply.errorType, reply.message), {
+          status: reply.status,
+          headers: { "x-should-retry": String(reply.retryable), "request-id": wire.nextId("req") }
+        })
       }
-      if (!request.stream) return HttpServerResponse.unsafeJson(jsonMessage(reply, request))
-      const events = sseEvents(reply, request)
+      const headers = { "request-id": wire.nextId("req") }
+      if (!request.stream) return HttpServerResponse.unsafeJson(wire.json(reply, request), { headers })
+      const [first = "", ...rest] = wire.events(reply, request)
       const delay = reply.chunkDelayMillis
       const body = delay === undefined
-        ? Stream.make(events.join(""))
-        : Stream.fromIterable(events).pipe(
-          Stream.tap(() => Effect.sleep(delay).pipe(Effect.withClock(wallClock)))
+        ? Stream.make(first + rest.join(""))
+        : Stream.concat(
+          Stream.make(first),
+          Stream.fromIterable(rest).pipe(Stream.tap(() => Effect.sleep(delay).pipe(Effect.withClock(wallClock))))
         )
       return HttpServerResponse.stream(Stream.encodeText(body), {
         contentType: "text/event-stream",
-        headers: { "cache-control": "no-cache", "request-id": nextId("req") }
+        headers: { ...headers, "cache-control": "no-cache" }
       })
     }
 
     const messages = Effect.gen(function*() {
       const request = yield* HttpServerRequest.HttpServerRequest
-      const json = yield* request.json
-      const body = yield* Schema.decodeUnknown(MessagesRequest)({
-        ...(Predicate.isRecord(json) ? json : {}),
-        raw: Predicate.isRecord(json) ? json : {}
-      })
-      const isSide = side(body)
-      yield* record(request, body, isSide)
-      const reply = isSide ? text("OK") : yield* pick(body)
+      const json = yield* readJson(request)
+      const decoded = yield* Schema.decodeUnknown(MessagesRequest)(
+        Predicate.isRecord(json) ? { ...json, raw: json } : json
+      ).pipe(Effect.either)
+      if (decoded._tag === "Left") {
+        yield* record(request, { json, body: undefined, side: false })
+        return HttpServerResponse.unsafeJson(errorBody("invalid_request_error", decoded.left.message), {
+          status: 400
+        })
+      }
+      const body = decoded.right
+      const side = isSide(body)
+      yield* record(request, { json, body, side })
+      const reply = side ? sideReply : yield* pick(body)
       return respond(reply, body)
-    }).pipe(
-      Effect.catchAll((cause) =>
-        HttpServerResponse.json(
-          { type: "error", error: { type: "invalid_request_error", message: String(cause) } },
-          { status: 400 }
-        )
-      )
-    )
-
-    const other = Effect.gen(function*() {
-      const request = yield* HttpServerRequest.HttpServerRequest
-      yield* record(request, undefined, true)
-      return HttpServerResponse.unsafeJson({})
     })
 
     const countTokens = Effect.gen(function*() {
       const request = yield* HttpServerRequest.HttpServerRequest
-      yield* record(request, undefined, true)
-      const raw = yield* Effect.orElseSucceed(request.text, () => "")
-      return HttpServerResponse.unsafeJson({ input_tokens: Math.max(1, Math.ceil(raw.length / 4)) })
+      const json = yield* readJson(request)
+      yield* record(request, { json, body: undefined, side: true })
+      const size = Predicate.isRecord(json) ? JSON.stringify([json.system, json.messages, json.tools]).length : 0
+      return HttpServerResponse.unsafeJson({ input_tokens: estimate(size) })
+    })
+
+    const hello = Effect.gen(function*() {
+      const request = yield* HttpServerRequest.HttpServerRequest
+      yield* record(request, { json: undefined, body: undefined, side: true })
+      return HttpServerResponse.unsafeJson({})
+    })
+
+    const notFound = Effect.gen(function*() {
+      const request = yield* HttpServerRequest.HttpServerRequest
+      const json = yield* readJson(request)
+      yield* record(request, { json, body: undefined, side: true })
+      return HttpServerResponse.unsafeJson(
+        errorBody("not_found_error", `${request.method} ${request.url} is not scripted`),
+        { status: 404 }
+      )
     })
 
     const router = HttpRouter.empty.pipe(
       HttpRouter.post("/v1/messages/count_tokens", countTokens),
       HttpRouter.post("/v1/messages", messages),
-      HttpRouter.all("*", other)
+      HttpRouter.head("/api/hello", hello),
+      HttpRouter.get("/api/hello", hello),
+      HttpRouter.all("*", notFound)
     )
 
     const server = yield* NodeHttpServer.make(() => Http.createServer(), { port: 0, host: "127.0.0.1" })
@@ -562,11 +800,13 @@ export const make = (
     const address = server.address
     const port = address._tag === "TcpAddress" ? address.port : 0
     const url = `http://127.0.0.1:${port}`
+    const home = yield* homes()
 
-    const home = yield* Effect.acquireRelease(
-      Effect.sync(() => Fs.mkdtempSync(NodePath.join(Os.tmpdir(), "claude-home-"))),
-      (dir) => Effect.sync(() => Fs.rmSync(dir, { recursive: true, force: true }))
-    )
+    const bodies = (side: boolean) =>
+      Effect.map(
+        Ref.get(recorded),
+        (all) => all.flatMap((entry) => (entry.body !== undefined && entry.side === side ? [entry.body] : []))
+      )
 
     return ScriptedMessagesApi.of({
       url,
@@ -582,11 +822,10 @@ export const make = (
         DISABLE_ERROR_REPORTING: "1"
       },
       requests: Ref.get(recorded),
-      messageRequests: Effect.map(
-        Ref.get(recorded),
-        (all) => all.flatMap((entry) => (entry.body !== undefined && !entry.side ? [entry.body] : []))
-      ),
-      push: (...more) => Ref.update(turns, (all) => [...all, ...more.map(toTurn)]),
+      messageRequests: bodies(false),
+      sideRequests: bodies(true),
+      push: (...items) => Ref.update(turns, (all) => [...all, ...items.map(toTurn)]),
+      setScript: (items) => Ref.set(turns, items.map(toTurn)),
       remaining: Effect.map(Ref.get(turns), (all) => all.length)
     })
   }).pipe(Effect.annotateLogs("module", "ScriptedMessagesApi"))
@@ -598,6 +837,6 @@ export const make = (
  * @category Layers
  */
 export const layer = (
-  script: ReadonlyArray<Turn | Reply> = [],
+  script: ReadonlyArray<ScriptItem> = [],
   options: Options = {}
 ): Layer.Layer<ScriptedMessagesApi, ServeError> => Layer.scoped(ScriptedMessagesApi, make(script, options))

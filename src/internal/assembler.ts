@@ -6,7 +6,6 @@
 import * as Predicate from "effect/Predicate"
 import type { PartialBlock, PartialMessage } from "../ClaudeEvent.js"
 import type { StreamEvent } from "../ClaudeEvent.js"
-import { unsafeStreamEvent } from "../ClaudeEvent.js"
 
 const empty: PartialMessage = { content: [] }
 
@@ -92,6 +91,8 @@ export const make = () => {
     const key = event.parent_tool_use_id ?? ""
     const next = step(messages.get(key) ?? empty, event.event)
     messages.set(key, next)
-    return unsafeStreamEvent({ ...event, assembled: next })
+    // the event was just decoded and is not shared yet: fill it in rather than copy it
+    ;(event as { assembled: PartialMessage }).assembled = next
+    return event
   }
 }
