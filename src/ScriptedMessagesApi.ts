@@ -247,7 +247,7 @@ export type Reply = MessageReply | ErrorReply
  * @category Models
  */
 export interface MatchConditions {
-  /** The last user message's text (see `MessagesRequest.lastUserText`) contains this string, or matches this pattern. */
+  /** The last user message's text (`MessagesRequest.lastUserText`) contains this string, or matches this pattern. */
   readonly lastUserText?: string | RegExp | undefined
   /** The last user message carries a tool result (true) or does not (false). */
   readonly toolResult?: boolean | undefined
@@ -322,7 +322,11 @@ export const text = (text: string, options: ReplyOptions = {}): MessageReply => 
  * @since 0.1.0
  * @category Replies
  */
-export const thinking = (thinking: string, answer: string, options: Omit<ReplyOptions, "thinking"> = {}): MessageReply => ({
+export const thinking = (
+  thinking: string,
+  answer: string,
+  options: Omit<ReplyOptions, "thinking"> = {}
+): MessageReply => ({
   _tag: "Message",
   thinking,
   text: answer,
@@ -545,7 +549,10 @@ const makeWire = () => {
           for (const piece of pieces(block.text, byWord)) delta({ type: "text_delta", text: piece })
           break
         case "thinking":
-          out.push(sse("content_block_start", { index, content_block: { type: "thinking", thinking: "", signature: "" } }))
+          out.push(sse("content_block_start", {
+            index,
+            content_block: { type: "thinking", thinking: "", signature: "" }
+          }))
           for (const piece of pieces(block.thinking, byWord)) delta({ type: "thinking_delta", thinking: piece })
           delta({ type: "signature_delta", signature: block.signature })
           break

@@ -92,7 +92,9 @@ describe("ScriptedMessagesApi", () => {
 
   it.scoped("a text reply streams the events of the real API, in order", () =>
     Effect.gen(function*() {
-      const api = yield* Api.make([Api.text("Hello from the script.", { usage: { input_tokens: 7, output_tokens: 5 } })])
+      const api = yield* Api.make([
+        Api.text("Hello from the script.", { usage: { input_tokens: 7, output_tokens: 5 } })
+      ])
       const events = yield* stream(api, conversation([userText("hi")]))
       const kinds = events.map((event) => event.event)
       assert.deepStrictEqual(kinds.slice(0, 3), ["message_start", "ping", "content_block_start"])
@@ -340,7 +342,12 @@ describe("ScriptedMessagesApi", () => {
       assert.strictEqual(message.content[0]!.text, "OK")
       assert.isTrue(message.usage.input_tokens > 0)
       // a small streamed one (titles, summaries)
-      const title = yield* stream(api, { model: "claude-haiku-4-5", max_tokens: 512, stream: true, messages: [userText("t")] })
+      const title = yield* stream(api, {
+        model: "claude-haiku-4-5",
+        max_tokens: 512,
+        stream: true,
+        messages: [userText("t")]
+      })
       assert.strictEqual(deltas(title, "text_delta", "text"), "OK")
       assert.strictEqual(yield* api.remaining, 1)
       assert.strictEqual(yield* say(api, "hello"), "the conversation's answer")

@@ -20,73 +20,73 @@ export class LineTooLong {
   constructor(readonly bytes: number, readonly cap: number, readonly head: string) {}
 }
 
-/**
- * Splits a byte stream into lines, without a length cap unless one is given. Each chunk is
- * decoded once (`stream: true` keeps a character split across chunks whole) and cut on "\n";
- * the byte cap is checked on the bytes since the last newline, before they are kept.
- */
+/** Splits a byte stream into lines without a length cap unless one is given. */
 export class LineSplitter {
   private readonly decoder = new TextDecoder("utf-8")
-  private pending = ""
+  private pending: Array<Uint8Array> = []
   private pendingBytes = 0
 
   constructor(private readonly maxLineBytes: number = Infinity) {}
 
   /** Feeds one chunk; returns the lines it completed. */
   push(chunk: Uint8Array, out: Array<string> = []): Array<string> {
-    const lastNewline = chunk.lastIndexOf(NEWLINE)
-    if (lastNewline === -1) {
-      this.pendingBytes += chunk.length
-      this.check(this.pendingBytes, chunk)
-      this.pending += this.decoder.decode(chunk, { stream: true })
-      return out
-    }
-    const firstNewline = chunk.indexOf(NEWLINE)
-    this.check(this.pendingBytes + firstNewline, chunk)
-    const text = this.decoder.decode(chunk, { stream: true })
     let start = 0
-    let index = text.indexOf("\n")
-    let line = this.pending + text.slice(0, index)
-    for (;;) {
-      out.push(line.length > 0 && line.charCodeAt(line.length - 1) === CARRIAGE_RETURN ? line.slice(0, -1) : line)
+    let index = chunk.indexOf(NEWLINE, start)
+    while (index !== -1) {
+      if (this.pendingBytes === 0) {
+        this.check(index - start, chunk.subarray(start, index))
+        out.push(this.decode(chunk.subarray(start, index)))
+      } else {
+        this.pending.push(chunk.subarray(start, index))
+        this.pendingBytes += index - start
+        this.check(this.pendingBytes, this.pending[0]!)
+        out.push(this.decode(this.concatPending()))
+      }
       start = index + 1
-      index = text.indexOf("\n", start)
-      if (index === -1) break
-      line = text.slice(start, index)
+      index = chunk.indexOf(NEWLINE, start)
     }
-    this.pending = text.slice(start)
-    this.pendingBytes = chunk.length - lastNewline - 1
-    if (this.maxLineBytes !== Infinity) this.checkLines(chunk, firstNewline, lastNewline)
-    this.check(this.pendingBytes, chunk.subarray(lastNewline + 1))
+    if (start < chunk.length) {
+      // Copy: the source buffer may be reused by the stream after this call.
+      this.pending.push(chunk.slice(start))
+      this.pendingBytes += chunk.length - start
+      this.check(this.pendingBytes, this.pending[0]!)
+    }
     return out
   }
 
   /** Returns the last line if the input did not end with a newline. */
   flush(): Array<string> {
-    const rest = this.pending + this.decoder.decode()
-    this.pending = ""
-    this.pendingBytes = 0
-    if (rest.length === 0) return []
-    return [rest.charCodeAt(rest.length - 1) === CARRIAGE_RETURN ? rest.slice(0, -1) : rest]
-  }
-
-  // complete lines inside one chunk can be over the cap too
-  private checkLines(chunk: Uint8Array, first: number, last: number) {
-    let previous = first
-    while (previous < last) {
-      const next = chunk.indexOf(NEWLINE, previous + 1)
-      this.check(next - previous - 1, chunk.subarray(previous + 1))
-      previous = next
-    }
+    if (this.pendingBytes === 0) return []
+    return [this.decode(this.concatPending())]
   }
 
   private check(bytes: number, head: Uint8Array) {
     if (bytes > this.maxLineBytes) {
-      const text = new TextDecoder().decode(head.subarray(0, 256))
-      this.pending = ""
+      const text = this.decoder.decode(head.subarray(0, 256))
+      this.pending = []
       this.pendingBytes = 0
       throw new LineTooLong(bytes, this.maxLineBytes, text)
     }
+  }
+
+  private concatPending(): Uint8Array {
+    const parts = this.pending
+    const total = this.pendingBytes
+    this.pending = []
+    this.pendingBytes = 0
+    if (parts.length === 1) return parts[0]!
+    const joined = new Uint8Array(total)
+    let offset = 0
+    for (const part of parts) {
+      joined.set(part, offset)
+      offset += part.length
+    }
+    return joined
+  }
+
+  private decode(bytes: Uint8Array): string {
+    const end = bytes.length > 0 && bytes[bytes.length - 1] === CARRIAGE_RETURN ? bytes.length - 1 : bytes.length
+    return this.decoder.decode(end === bytes.length ? bytes : bytes.subarray(0, end))
   }
 }
 
