@@ -122,7 +122,7 @@ export const Options = Schema.Struct({
   stderrTailBytes: Schema.optional(PositiveInt),
   /** Refuse stdout lines longer than this many bytes (default: no cap). */
   maxLineBytes: Schema.optional(PositiveInt),
-  /** Events buffered ahead of the consumer before reading stdout pauses (default 4096). */
+  /** About how many events are buffered ahead of the consumer before reading stdout pauses (default 4096). */
   eventBufferSize: Schema.optional(PositiveInt),
   /** Log every line in and out with `Effect.logDebug` (default false). */
   debugLines: Schema.optional(Schema.Boolean)

@@ -342,13 +342,24 @@ export const toolResultContent = (result: ToolResultInput): Array<UserContentBlo
 // Event delivery: chunks never cross a turn boundary
 // ---------------------------------------------------------------------------
 
+const flatten = (batches: ReadonlyArray<ReadonlyArray<ClaudeEvent>>): ReadonlyArray<ClaudeEvent> =>
+  batches.length === 1 ? batches[0]! : batches.flat()
+
 /**
- * Turns a mailbox of events into a pull that never returns events of two turns in one
- * chunk, so that a consumer stopping at a result leaves the rest for the next consumer.
+ * Mailbox capacity, in batches, for about that many events.
  *
  * @internal
  */
-export const makeEventPull = <E>(mailbox: Mailbox.ReadonlyMailbox<ClaudeEvent, E>) =>
+export const batchCapacity = (events: number) => Math.max(1, Math.ceil(events / 64))
+
+/**
+ * Turns a mailbox of event batches (one per stdout read: the queue works per batch, not per
+ * event) into a pull that never returns events of two turns in one chunk, so that a consumer
+ * stopping at a result leaves the rest for the next consumer.
+ *
+ * @internal
+ */
+export const makeEventPull = <E>(mailbox: Mailbox.ReadonlyMailbox<ReadonlyArray<ClaudeEvent>, E>) =>
   Effect.gen(function*() {
     let leftover: ReadonlyArray<ClaudeEvent> = []
     const lock = yield* Effect.makeSemaphore(1)
@@ -374,7 +385,7 @@ export const makeEventPull = <E>(mailbox: Mailbox.ReadonlyMailbox<ClaudeEvent, E
         Effect.flatMap(([chunk, done]) =>
           Chunk.isEmpty(chunk)
             ? done ? Effect.fail(Option.none()) : Effect.succeed(Chunk.empty())
-            : Effect.succeed(cut(Chunk.toReadonlyArray(chunk) as Array<ClaudeEvent>))
+            : Effect.succeed(cut(flatten(Chunk.toReadonlyArray(chunk))))
         )
       )
     }).pipe(lock.withPermits(1))
@@ -496,7 +507,10 @@ export const make = <R = never>(
       captureStackTrace: false
     })
 
-    const mailbox = yield* Mailbox.make<ClaudeEvent, ClaudeError>({ capacity: options.eventBufferSize ?? 4096 })
+    const mailbox = yield* Mailbox.make<ReadonlyArray<ClaudeEvent>, ClaudeError>({
+      capacity: batchCapacity(options.eventBufferSize ?? 4096)
+    })
+    const publish = (out: ReadonlyArray<ClaudeEvent>) => out.length === 0 ? Effect.void : mailbox.offer(out)
     const traffic = yield* PubSub.unbounded<ControlTraffic>()
     const clock = yield* Effect.clock
     const now = () => clock.unsafeCurrentTimeMillis()
@@ -661,7 +675,7 @@ export const make = <R = never>(
           const decoded = Event.decodeLine(line)
           if (Either.isLeft(decoded)) {
             return Effect.zipRight(
-              Effect.zipRight(Effect.all(effects, { discard: true }), mailbox.offerAll(out)),
+              Effect.zipRight(Effect.all(effects, { discard: true }), publish(out)),
               Effect.fail(decoded.left)
             )
           }
@@ -701,8 +715,8 @@ export const make = <R = never>(
         }
         if (!turnOpen) notifyIdle()
         return effects.length === 0
-          ? mailbox.offerAll(out)
-          : Effect.zipRight(Effect.all(effects, { discard: true }), mailbox.offerAll(out))
+          ? publish(out)
+          : Effect.zipRight(Effect.all(effects, { discard: true }), publish(out))
       })
 
     const finishStream = Effect.gen(function*() {

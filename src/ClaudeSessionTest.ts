@@ -236,7 +236,7 @@ export const make = (
   script: ReadonlyArray<Reply> = []
 ): Effect.Effect<{ readonly session: Service; readonly driver: Driver }, never, Scope.Scope> =>
   Effect.gen(function*() {
-    const mailbox = yield* Mailbox.make<ClaudeEvent, ClaudeError>()
+    const mailbox = yield* Mailbox.make<ReadonlyArray<ClaudeEvent>, ClaudeError>()
     yield* Effect.addFinalizer(() => mailbox.end)
     const replies = yield* Ref.make<ReadonlyArray<Reply>>(script)
     const sent = yield* Ref.make<ReadonlyArray<UserContent>>([])
@@ -263,7 +263,7 @@ export const make = (
     const emit = (events: ReadonlyArray<ClaudeEvent>) =>
       Effect.suspend(() => {
         if (events.some(Event.isResult)) turnOpen = false
-        return mailbox.offerAll(events)
+        return events.length === 0 ? Effect.void : Effect.asVoid(mailbox.offer(events))
       })
 
     const send = (content: UserContent) =>
