@@ -211,14 +211,15 @@ const memory = async () => {
   }
 }
 
-/** Live (not zombie) children of this process, with their command lines. */
+/** Live (not zombie) CLI children of this process (tsx's esbuild service is not ours). */
 const children = () =>
   fs.readdirSync("/proc").filter((entry) => /^\d+$/.test(entry)).flatMap((pid) => {
     try {
       const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8")
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
       if (Number(fields[1]) !== process.pid || fields[0] === "Z") return []
-      return [fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ").trim()]
+      const command = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ").trim()
+      return command.includes("esbuild") ? [] : [command]
     } catch {
       return []
     }

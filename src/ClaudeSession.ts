@@ -680,7 +680,10 @@ export const make = <R = never>(
             )
           }
           const event = decoded.right
-          if (event instanceof Event.ControlResponse) {
+          // most lines are partial-message deltas: test for them first
+          if (event instanceof Event.StreamEvent) {
+            out.push(assemble(event))
+          } else if (event instanceof Event.ControlResponse) {
             if (tracing) effects.push(PubSub.publish(traffic, { direction: "in", message: event }))
             const deferred = pendingControl.get(event.response.request_id)
             if (deferred === undefined) {
@@ -701,8 +704,6 @@ export const make = <R = never>(
             turnOpen = false
             sessionId = Option.some(event.session_id)
             out.push(event)
-          } else if (event instanceof Event.StreamEvent) {
-            out.push(assemble(event))
           } else {
             if (event instanceof Event.SystemInit) {
               init = Option.some(event)
