@@ -73,7 +73,8 @@ export interface Requirement {
 }
 
 /**
- * The control requests we send, and what each needs from the CLI.
+ * The control requests we send, and what each needs from the CLI (`interrupt_cancel_queued`:
+ * an `interrupt` with `cancel_queued: true`).
  *
  * @since 0.1.0
  * @category Constants

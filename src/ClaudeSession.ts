@@ -873,7 +873,12 @@ export const make = <R = never>(
       opts?: { readonly timeout?: Duration.DurationInput | undefined }
     ) =>
       Effect.zipRight(
-        checkSupport(subtype, ClaudeControl.requirements[subtype]),
+        Effect.zipRight(
+          checkSupport(subtype, ClaudeControl.requirements[subtype]),
+          subtype === "interrupt" && fields.cancel_queued === true
+            ? checkSupport("interrupt with cancel_queued", ClaudeControl.requirements.interrupt_cancel_queued)
+            : Effect.void
+        ),
         rawRequest(subtype, fields, opts?.timeout ?? controlTimeout)
       )
 

@@ -76,7 +76,7 @@ describe("control requests we send (fake CLI)", () => {
       // nothing was sent for it
       assert.isFalse(stdinLines(record).some((line) => JSON.stringify(line).includes("get_context_usage")))
       // a capability the CLI does not advertise
-      const cancel = yield* Effect.flip(session.request("interrupt_cancel_queued"))
+      const cancel = yield* Effect.flip(session.request("interrupt", { cancel_queued: true }))
       assert.include(cancel.message, "interrupt_cancel_queued_v1")
     }).pipe(Effect.provide(platform)))
 
