@@ -26,7 +26,7 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), "ecs-bench-"))
 const transcript = path.join(work, "transcript.jsonl")
 const transcriptMb = quick ? 4 : 32
 const times = quick ? 1 : 4
-const runs = quick ? 2 : 5
+const runs = quick ? 2 : 7
 const { bytes: transcriptBytes, lines: transcriptLines } = generate(transcript, transcriptMb * 1024 * 1024)
 const totalBytes = transcriptBytes * times
 const MB = 1024 * 1024
@@ -95,9 +95,12 @@ const ours = () =>
 const throughput = async () => {
   const before = children().length
   const results: Record<"raw" | "sdk" | "ours", Array<Throughput>> = { raw: [], sdk: [], ours: [] }
-  await raw()
-  await ours()
-  await sdk()
+  // warm up the JIT on each path first
+  for (let i = 0; i < (quick ? 1 : 3); i++) {
+    await raw()
+    await ours()
+    await sdk()
+  }
   for (let i = 0; i < runs; i++) {
     results.raw.push(await raw())
     results.sdk.push(await sdk())
@@ -295,12 +298,13 @@ const realCli = async () => {
 const main = async () => {
   const machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version, date: new Date().toISOString() }
   console.log(`transcript: ${(transcriptBytes / MB).toFixed(1)} MB, ${transcriptLines} lines, replayed ${times}x per run, ${runs} runs`)
+  // memory first, while the process is fresh
+  const mem = await memory()
+  console.log("memory", mem)
   const tp = await throughput()
   console.log("throughput", tp)
   const st = await startup()
   console.log("startup", st)
-  const mem = await memory()
-  console.log("memory", mem)
   const conc = await concurrency()
   console.log("concurrency", conc)
   const cli = await realCli()

@@ -622,28 +622,17 @@ const decodeStreamEventFast = (json: Record<string, unknown>): StreamEvent | und
     !(json.parent_tool_use_id === undefined || json.parent_tool_use_id === null ||
       typeof json.parent_tool_use_id === "string")
   ) return undefined
-  const fields: {
-    type: "stream_event"
-    event: StreamEvent["event"]
-    session_id?: string
-    parent_tool_use_id?: string | null
-    uuid?: string
-    assembled: PartialMessage
-  } = { type: "stream_event", event: event as StreamEvent["event"], assembled: emptyPartialMessage }
-  if (json.session_id !== undefined) fields.session_id = json.session_id as string
-  if (json.parent_tool_use_id !== undefined) fields.parent_tool_use_id = json.parent_tool_use_id as string | null
-  if (json.uuid !== undefined) fields.uuid = json.uuid as string
-  return unsafeStreamEvent(fields)
+  // built in place: one object per delta (this is the hottest path)
+  const decoded = Object.create(StreamEvent.prototype) as Record<string, unknown>
+  decoded.type = "stream_event"
+  decoded.event = event
+  if (json.session_id !== undefined) decoded.session_id = json.session_id
+  if (json.parent_tool_use_id !== undefined) decoded.parent_tool_use_id = json.parent_tool_use_id
+  if (json.uuid !== undefined) decoded.uuid = json.uuid
+  decoded.assembled = emptyPartialMessage
+  return decoded as unknown as StreamEvent
 }
 
-/**
- * Builds a `StreamEvent` from fields already validated, without the Schema constructor's
- * per-instance work (the hot path: one per delta). Same prototype, same own fields.
- *
- * @internal
- */
-export const unsafeStreamEvent = (fields: Omit<StreamEvent, "_tag" | "textDelta">): StreamEvent =>
-  Object.assign(Object.create(StreamEvent.prototype), fields)
 
 /** @internal */
 export const decodeStreamEventSlow = decoderOf(StreamEvent)
