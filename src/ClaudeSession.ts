@@ -396,6 +396,28 @@ export const makeEventPull = <E>(mailbox: Mailbox.ReadonlyMailbox<ReadonlyArray<
     }
   })
 
+/**
+ * The typed control operations, derived from a generic `request` (shared by the real and the
+ * test session).
+ *
+ * @internal
+ */
+export const controlOperations = <E>(
+  request: (subtype: string, fields?: Readonly<Record<string, unknown>>) => Effect.Effect<unknown, E>
+) => ({
+  setModel: (model: string | undefined) => Effect.asVoid(request("set_model", { model: model ?? null })),
+  setPermissionMode: (mode: ClaudeOptions.PermissionMode) => Effect.asVoid(request("set_permission_mode", { mode })),
+  setMaxThinkingTokens: (tokens: number | null) =>
+    Effect.asVoid(request("set_max_thinking_tokens", { max_thinking_tokens: tokens })),
+  mcpStatus: request("mcp_status"),
+  getContextUsage: request("get_context_usage"),
+  rewindFiles: (userMessageId: string, options?: { readonly dryRun?: boolean }) =>
+    request("rewind_files", { user_message_id: userMessageId, dry_run: options?.dryRun ?? false }),
+  mcpReconnect: (serverName: string) => Effect.asVoid(request("mcp_reconnect", { serverName })),
+  mcpToggle: (serverName: string, enabled: boolean) => Effect.asVoid(request("mcp_toggle", { serverName, enabled })),
+  stopTask: (taskId: string) => Effect.asVoid(request("stop_task", { task_id: taskId }))
+})
+
 // ---------------------------------------------------------------------------
 // Constructors
 // ---------------------------------------------------------------------------
@@ -989,16 +1011,7 @@ export const make = <R = never>(
       cliVersion: Effect.sync(cliVersion),
       capabilities: Effect.sync(capabilities),
       request,
-      setModel: (model) => Effect.asVoid(request("set_model", { model: model ?? null })),
-      setPermissionMode: (mode) => Effect.asVoid(request("set_permission_mode", { mode })),
-      setMaxThinkingTokens: (tokens) => Effect.asVoid(request("set_max_thinking_tokens", { max_thinking_tokens: tokens })),
-      mcpStatus: request("mcp_status"),
-      getContextUsage: request("get_context_usage"),
-      rewindFiles: (userMessageId, opts) =>
-        request("rewind_files", { user_message_id: userMessageId, dry_run: opts?.dryRun ?? false }),
-      mcpReconnect: (serverName) => Effect.asVoid(request("mcp_reconnect", { serverName })),
-      mcpToggle: (serverName, enabled) => Effect.asVoid(request("mcp_toggle", { serverName, enabled })),
-      stopTask: (taskId) => Effect.asVoid(request("stop_task", { task_id: taskId })),
+      ...controlOperations(request),
       controlMessages: Stream.unwrapScoped(
         Effect.map(
           Effect.tap(PubSub.subscribe(traffic), () => Effect.sync(() => (tracing = true))),

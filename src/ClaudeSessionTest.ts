@@ -27,7 +27,13 @@ import { NotConnected, ProcessExited, Timeout } from "./ClaudeError.js"
 import type { ClaudeEvent } from "./ClaudeEvent.js"
 import * as Event from "./ClaudeEvent.js"
 import type { ExitInfo, Service, UserContent } from "./ClaudeSession.js"
-import { ClaudeSession, imageContent, makeEventPull, toolResultContent } from "./ClaudeSession.js"
+import {
+  ClaudeSession,
+  controlOperations,
+  imageContent,
+  makeEventPull,
+  toolResultContent
+} from "./ClaudeSession.js"
 import * as ClaudeTurn from "./ClaudeTurn.js"
 
 /**
@@ -387,16 +393,7 @@ export const make = (
       cliVersion: Effect.succeed(Option.some("test")),
       capabilities: Effect.succeed(new Set<string>()),
       request: (subtype, fields) => request(subtype, fields),
-      setModel: (model) => Effect.asVoid(request("set_model", { model: model ?? null })),
-      setPermissionMode: (mode) => Effect.asVoid(request("set_permission_mode", { mode })),
-      setMaxThinkingTokens: (tokens) => Effect.asVoid(request("set_max_thinking_tokens", { max_thinking_tokens: tokens })),
-      mcpStatus: request("mcp_status"),
-      getContextUsage: request("get_context_usage"),
-      rewindFiles: (userMessageId, options) =>
-        request("rewind_files", { user_message_id: userMessageId, dry_run: options?.dryRun ?? false }),
-      mcpReconnect: (serverName) => Effect.asVoid(request("mcp_reconnect", { serverName })),
-      mcpToggle: (serverName, enabled) => Effect.asVoid(request("mcp_toggle", { serverName, enabled })),
-      stopTask: (taskId) => Effect.asVoid(request("stop_task", { task_id: taskId })),
+      ...controlOperations(request),
       controlMessages: Stream.empty
     })
     return { session, driver }
