@@ -397,6 +397,18 @@ export const makeEventPull = <E>(mailbox: Mailbox.ReadonlyMailbox<ReadonlyArray<
   })
 
 /**
+ * The send variants, derived from `send` (shared by the real and the test session).
+ *
+ * @internal
+ */
+export const sendOperations = <E>(send: (content: UserContent) => Effect.Effect<void, E>) => ({
+  send,
+  sendMessage: (text: string) => send(text),
+  sendMessageWithImages: (text: string, images: ReadonlyArray<ImageInput>) => send(imageContent(text, images)),
+  sendToolResult: (result: ToolResultInput) => send(toolResultContent(result))
+})
+
+/**
  * The typed control operations, derived from a generic `request` (shared by the real and the
  * test session).
  *
@@ -972,10 +984,7 @@ export const make = <R = never>(
       events,
       turnEvents,
       ...helpers,
-      send,
-      sendMessage: (text) => send(text),
-      sendMessageWithImages: (text, images) => send(imageContent(text, images)),
-      sendToolResult: (result) => send(toolResultContent(result)),
+      ...sendOperations(send),
       interrupt: controlProtocol ? Effect.asVoid(request("interrupt")) : interruptWithSignal,
       interruptWithSignal,
       endInput,

@@ -30,9 +30,8 @@ import type { ExitInfo, Service, UserContent } from "./ClaudeSession.js"
 import {
   ClaudeSession,
   controlOperations,
-  imageContent,
   makeEventPull,
-  toolResultContent
+  sendOperations
 } from "./ClaudeSession.js"
 import * as ClaudeTurn from "./ClaudeTurn.js"
 
@@ -349,10 +348,7 @@ export const make = (
       events,
       turnEvents,
       ...helpers,
-      send,
-      sendMessage: (text) => send(text),
-      sendMessageWithImages: (text, images) => send(imageContent(text, images)),
-      sendToolResult: (toolResult) => send(toolResultContent(toolResult)),
+      ...sendOperations(send),
       interrupt: Effect.gen(function*() {
         if (Option.isSome(yield* Ref.get(exited))) {
           return yield* new NotConnected({ reason: "ProcessExited", operation: "interrupt" })
