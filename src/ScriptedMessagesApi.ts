@@ -43,24 +43,28 @@
  *
  * @since 0.1.0
  */
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Headers from "@effect/platform/Headers"
 import * as HttpRouter from "@effect/platform/HttpRouter"
+import * as HttpServer from "@effect/platform/HttpServer"
 import type { ServeError } from "@effect/platform/HttpServerError"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
+import * as DefaultServices from "effect/DefaultServices"
 import * as Effect from "effect/Effect"
+import * as FiberRef from "effect/FiberRef"
 import * as Layer from "effect/Layer"
 import * as Predicate from "effect/Predicate"
+import type * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import * as Fs from "node:fs"
 import * as Http from "node:http"
-import * as Os from "node:os"
-import * as NodePath from "node:path"
 
 // ---------------------------------------------------------------------------
 // Requests
@@ -145,6 +149,16 @@ export class MessagesRequest extends Schema.Class<MessagesRequest>("effect-claud
 }
 
 /**
+ * A `POST /v1/messages` body as JSON: an object, decoded into a `MessagesRequest` that keeps
+ * the whole object in `raw`.
+ */
+const MessagesRequestFromJson = Schema.transform(
+  Schema.Record({ key: Schema.String, value: Schema.Unknown }),
+  MessagesRequest,
+  { strict: false, decode: (json) => ({ ...json, raw: json }), encode: (request) => request.raw }
+)
+
+/**
  * One request the server received.
  *
  * @since 0.1.0
@@ -156,8 +170,12 @@ export interface RecordedRequest {
   readonly path: string
   /** The path with its query string (e.g. `/v1/messages?beta=true`). */
   readonly url: string
-  /** Headers, without credentials (`x-api-key`, `authorization`, `cookie`). */
-  readonly headers: Readonly<Record<string, string>>
+  /**
+   * Headers, with credentials redacted: `x-api-key`, `authorization`, `proxy-authorization`,
+   * `cookie` (and any name in `Headers.currentRedactedNames`) are `Redacted` values, shown as
+   * `<redacted>` when printed or logged; `Redacted.value` reads one.
+   */
+  readonly headers: Readonly<Record<string, string | Redacted.Redacted>>
   /** The parsed JSON body, if the request had one. */
   readonly json: unknown
   /** The decoded body of a `POST /v1/messages`. */
@@ -660,14 +678,29 @@ const toReply = (item: Reply | string): Reply => (typeof item === "string" ? tex
 const toTurn = (item: ScriptItem): Turn =>
   typeof item === "string" ? { reply: text(item) } : "reply" in item ? item : { reply: item }
 
-const secretHeaders = /^(x-api-key|authorization|proxy-authorization|cookie)$/i
+/** Redacted besides the platform's `Headers.currentRedactedNames`. */
+const secretHeaders: ReadonlyArray<string> = ["x-api-key", "authorization", "proxy-authorization", "cookie"]
 
-const wallClock = Clock.make()
+/**
+ * The server runs on Effect's live clock, so a slow stream really waits even when the caller
+ * runs under a `TestClock` (which would hold it until the test adjusts the clock).
+ */
+const liveClock = Context.get(DefaultServices.liveServices, Clock.Clock)
 
-const homes = (): Effect.Effect<string, never, Scope.Scope> =>
-  Effect.acquireRelease(
-    Effect.sync(() => Fs.mkdtempSync(NodePath.join(Os.tmpdir(), "claude-home-"))),
-    (dir) => Effect.sync(() => Fs.rmSync(dir, { recursive: true, force: true }))
+/** A fresh, empty HOME for the CLI, removed when the scope closes. */
+const makeHome: Effect.Effect<string, never, Scope.Scope> = FileSystem.FileSystem.pipe(
+  Effect.flatMap((fs) => fs.makeTempDirectoryScoped({ prefix: "claude-home-" })),
+  Effect.provide(NodeFileSystem.layer),
+  Effect.orDie
+)
+
+/** The body as JSON, its text when it is not JSON, undefined when it is empty or unreadable. */
+const jsonOf = (request: HttpServerRequest.HttpServerRequest): Effect.Effect<unknown> =>
+  request.text.pipe(
+    Effect.flatMap((raw) =>
+      raw.length === 0 ? Effect.succeed(undefined) : Effect.orElseSucceed(request.json, () => raw)
+    ),
+    Effect.orElseSucceed(() => undefined)
   )
 
 /**
@@ -698,33 +731,19 @@ export const make = (
     const record = (
       request: HttpServerRequest.HttpServerRequest,
       fields: { readonly json: unknown; readonly body: MessagesRequest | undefined; readonly side: boolean }
-    ) => {
-      const agentId = request.headers["x-claude-code-agent-id"]
-      return Ref.update(recorded, (all) => [
-        ...all,
-        {
-          method: request.method,
-          path: request.url.split("?")[0]!,
-          url: request.url,
-          headers: Object.fromEntries(Object.entries(request.headers).filter(([name]) => !secretHeaders.test(name))),
-          ...fields,
-          agentId
-        }
-      ])
-    }
-
-    const readJson = (request: HttpServerRequest.HttpServerRequest) =>
-      request.text.pipe(
-        Effect.map((raw): unknown => {
-          if (raw.length === 0) return undefined
-          try {
-            return JSON.parse(raw)
-          } catch {
-            return raw
+    ) =>
+      Effect.flatMap(FiberRef.get(Headers.currentRedactedNames), (names) =>
+        Ref.update(recorded, (all) => [
+          ...all,
+          {
+            method: request.method,
+            path: request.url.split("?")[0]!,
+            url: request.url,
+            headers: Headers.redact(request.headers, [...names, ...secretHeaders]),
+            ...fields,
+            agentId: request.headers["x-claude-code-agent-id"]
           }
-        }),
-        Effect.orElseSucceed(() => undefined)
-      )
+        ]))
 
     const errorBody = (type: string, message: string) => ({ type: "error", error: { type, message } })
 
@@ -743,7 +762,7 @@ export const make = (
         ? Stream.make(first + rest.join(""))
         : Stream.concat(
           Stream.make(first),
-          Stream.fromIterable(rest).pipe(Stream.tap(() => Effect.sleep(delay).pipe(Effect.withClock(wallClock))))
+          Stream.fromIterable(rest).pipe(Stream.tap(() => Effect.sleep(delay)))
         )
       return HttpServerResponse.stream(Stream.encodeText(body), {
         contentType: "text/event-stream",
@@ -751,28 +770,26 @@ export const make = (
       })
     }
 
+    // a body that is not JSON (RequestError) or not a Messages request (ParseError): a 400, as the real API
+    const invalidBody = (error: { readonly message: string }) =>
+      Effect.gen(function*() {
+        const request = yield* HttpServerRequest.HttpServerRequest
+        yield* record(request, { json: yield* jsonOf(request), body: undefined, side: false })
+        return HttpServerResponse.unsafeJson(errorBody("invalid_request_error", error.message), { status: 400 })
+      })
+
     const messages = Effect.gen(function*() {
       const request = yield* HttpServerRequest.HttpServerRequest
-      const json = yield* readJson(request)
-      const decoded = yield* Schema.decodeUnknown(MessagesRequest)(
-        Predicate.isRecord(json) ? { ...json, raw: json } : json
-      ).pipe(Effect.either)
-      if (decoded._tag === "Left") {
-        yield* record(request, { json, body: undefined, side: false })
-        return HttpServerResponse.unsafeJson(errorBody("invalid_request_error", decoded.left.message), {
-          status: 400
-        })
-      }
-      const body = decoded.right
+      const body = yield* HttpServerRequest.schemaBodyJson(MessagesRequestFromJson)
       const side = isSide(body)
-      yield* record(request, { json, body, side })
+      yield* record(request, { json: body.raw, body, side })
       const reply = side ? sideReply : yield* pick(body)
       return respond(reply, body)
-    })
+    }).pipe(Effect.catchTags({ RequestError: invalidBody, ParseError: invalidBody }))
 
     const countTokens = Effect.gen(function*() {
       const request = yield* HttpServerRequest.HttpServerRequest
-      const json = yield* readJson(request)
+      const json = yield* jsonOf(request)
       yield* record(request, { json, body: undefined, side: true })
       const size = Predicate.isRecord(json) ? JSON.stringify([json.system, json.messages, json.tools]).length : 0
       return HttpServerResponse.unsafeJson({ input_tokens: estimate(size) })
@@ -786,7 +803,7 @@ export const make = (
 
     const notFound = Effect.gen(function*() {
       const request = yield* HttpServerRequest.HttpServerRequest
-      const json = yield* readJson(request)
+      const json = yield* jsonOf(request)
       yield* record(request, { json, body: undefined, side: true })
       return HttpServerResponse.unsafeJson(
         errorBody("not_found_error", `${request.method} ${request.url} is not scripted`),
@@ -802,12 +819,19 @@ export const make = (
       HttpRouter.all("*", notFound)
     )
 
-    const server = yield* NodeHttpServer.make(() => Http.createServer(), { port: 0, host: "127.0.0.1" })
-    yield* server.serve(router)
-    const address = server.address
-    const port = address._tag === "TcpAddress" ? address.port : 0
-    const url = `http://127.0.0.1:${port}`
-    const home = yield* homes()
+    const { port, url } = yield* Effect.gen(function*() {
+      // the handlers run on the runtime serveEffect captures: on the live clock, whatever the caller's
+      yield* Effect.withClock(HttpServer.serveEffect(router), liveClock)
+      return yield* HttpServer.addressWith((address) =>
+        address._tag === "TcpAddress"
+          ? Effect.succeed({ port: address.port, url: HttpServer.formatAddress(address) })
+          : Effect.dieMessage(`ScriptedMessagesApi: not a TCP address: ${HttpServer.formatAddress(address)}`)
+      )
+    }).pipe(Effect.provideServiceEffect(
+      HttpServer.HttpServer,
+      NodeHttpServer.make(() => Http.createServer(), { port: 0, host: "127.0.0.1" })
+    ))
+    const home = yield* makeHome
 
     const bodies = (side: boolean) =>
       Effect.map(

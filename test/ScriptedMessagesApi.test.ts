@@ -1,5 +1,12 @@
 import { assert, describe, it, layer } from "@effect/vitest"
+import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Redacted from "effect/Redacted"
+import * as Scope from "effect/Scope"
+import fs from "node:fs"
+import os from "node:os"
+import path from "node:path"
 import * as Api from "../src/ScriptedMessagesApi.js"
 
 // --- a tiny client, as the CLI would call the server -------------------------------------
@@ -36,13 +43,23 @@ const conversation = (
 const call = (
   api: Api.Service,
   path: string,
-  init: { readonly method?: string; readonly body?: unknown; readonly headers?: Record<string, string> } = {}
+  init: {
+    readonly method?: string
+    readonly body?: unknown
+    /** A body sent as is, not as JSON. */
+    readonly rawBody?: string
+    readonly headers?: Record<string, string>
+  } = {}
 ) =>
   Effect.tryPromise(async (signal): Promise<Answer> => {
     const response = await fetch(api.url + path, {
       method: init.method ?? "POST",
       headers: { "content-type": "application/json", "x-api-key": "sk-ant-secret", ...init.headers },
-      ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+      ...(init.rawBody !== undefined
+        ? { body: init.rawBody }
+        : init.body === undefined
+        ? {}
+        : { body: JSON.stringify(init.body) }),
       signal
     })
     return { status: response.status, headers: response.headers, text: await response.text() }
@@ -88,6 +105,22 @@ describe("ScriptedMessagesApi", () => {
       assert.isString(api.env.HOME)
       assert.strictEqual(api.env.CLAUDE_CODE_MAX_RETRIES, "0")
       assert.strictEqual(api.env.CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC, "1")
+    }))
+
+  it.effect("the fresh HOME is an empty temp directory, removed (with the server) when the scope closes", () =>
+    Effect.gen(function*() {
+      const scope = yield* Scope.make()
+      const api = yield* Scope.extend(Api.make(), scope)
+      const home = api.env.HOME!
+      assert.strictEqual(path.dirname(home), os.tmpdir())
+      assert.match(path.basename(home), /^claude-home-/)
+      assert.deepStrictEqual(fs.readdirSync(home), [])
+      fs.writeFileSync(path.join(home, ".claude.json"), "{}")
+      assert.strictEqual((yield* post(api, conversation([userText("hi")]))).status, 200)
+      yield* Scope.close(scope, Exit.void)
+      assert.isFalse(fs.existsSync(home), "HOME is removed, with what the CLI wrote in it")
+      const after = yield* Effect.either(post(api, conversation([userText("hi")])))
+      assert.strictEqual(after._tag, "Left", "the server is closed too")
     }))
 
   it.scoped("a text reply streams the events of the real API, in order", () =>
@@ -214,7 +247,7 @@ describe("ScriptedMessagesApi", () => {
       assert.deepStrictEqual(yield* api.messageRequests, [])
     }))
 
-  it.scoped("records every request: headers without secrets, JSON body, decoded body", () =>
+  it.scoped("records every request: headers with secrets redacted, JSON body, decoded body", () =>
     Effect.gen(function*() {
       const api = yield* Api.make(["one", "two"])
       const png = "iVBORw0KGgo="
@@ -228,7 +261,12 @@ describe("ScriptedMessagesApi", () => {
             { type: "image", source: { type: "base64", media_type: "image/png", data: png } }
           ]
         }]),
-        headers: { authorization: "Bearer secret", "x-claude-code-agent-id": "agent-7" }
+        headers: {
+          authorization: "Bearer secret",
+          "proxy-authorization": "Basic secret",
+          cookie: "session=secret",
+          "x-claude-code-agent-id": "agent-7"
+        }
       })
       const requests = yield* api.requests
       assert.strictEqual(requests.length, 2)
@@ -236,8 +274,14 @@ describe("ScriptedMessagesApi", () => {
       assert.strictEqual(first!.method, "POST")
       assert.strictEqual(first!.path, "/v1/messages")
       assert.strictEqual(first!.url, "/v1/messages?beta=true")
-      assert.isUndefined(first!.headers["x-api-key"])
-      assert.isUndefined(second!.headers["authorization"])
+      // credentials are Redacted: readable on purpose, never printed or logged
+      const apiKey = first!.headers["x-api-key"]
+      assert.isTrue(Redacted.isRedacted(apiKey) && Redacted.value(apiKey) === "sk-ant-secret")
+      assert.strictEqual(String(apiKey), "<redacted>")
+      for (const name of ["x-api-key", "authorization", "proxy-authorization", "cookie"]) {
+        assert.isTrue(Redacted.isRedacted(second!.headers[name]), name)
+      }
+      assert.notInclude(JSON.stringify(requests), "secret")
       assert.strictEqual(first!.headers["content-type"], "application/json")
       assert.strictEqual((first!.json as { model: string }).model, "claude-test-1")
       assert.isFalse(first!.side)
@@ -361,26 +405,50 @@ describe("ScriptedMessagesApi", () => {
       assert.strictEqual((JSON.parse(answer.text) as { content: Array<{ text: string }> }).content[0]!.text, "turn")
     }))
 
-  it.scoped("a malformed body answers 400 invalid_request_error and is recorded", () =>
+  it.scoped("a malformed body (not JSON, not an object, not a Messages request) answers 400, and is recorded", () =>
     Effect.gen(function*() {
       const api = yield* Api.make(["kept"])
-      const answer = yield* post(api, { messages: "nope" })
-      assert.strictEqual(answer.status, 400)
-      assert.strictEqual((JSON.parse(answer.text) as { error: { type: string } }).error.type, "invalid_request_error")
-      assert.strictEqual((yield* api.requests).length, 1)
+      const invalid = (answer: Answer) => {
+        assert.strictEqual(answer.status, 400)
+        const body = JSON.parse(answer.text) as { type: string; error: { type: string; message: string } }
+        assert.strictEqual(body.type, "error")
+        assert.strictEqual(body.error.type, "invalid_request_error")
+        return body.error.message
+      }
+      const wrongShape = invalid(yield* post(api, { messages: "nope" }))
+      assert.include(wrongShape, "model", "the Schema's message names what is missing")
+      invalid(yield* call(api, "/v1/messages", { rawBody: "{not json" }))
+      invalid(yield* post(api, [1, 2]))
+      invalid(yield* call(api, "/v1/messages", { rawBody: "" }))
+      const requests = yield* api.requests
+      assert.deepStrictEqual(
+        requests.map((request) => request.json),
+        [{ messages: "nope" }, "{not json", [1, 2], undefined],
+        "the body as JSON, else its text"
+      )
+      assert.isTrue(requests.every((request) => request.body === undefined && !request.side))
       assert.strictEqual(yield* api.remaining, 1)
+      assert.strictEqual(yield* say(api, "then a good one"), "kept")
     }))
 
   it.live("a slow stream waits between events", () =>
     Effect.scoped(Effect.gen(function*() {
       const api = yield* Api.make([Api.slow("one two three four", 40)])
-      const started = Date.now()
+      const started = yield* Clock.currentTimeMillis
       const events = yield* stream(api, conversation([userText("slow")]))
-      const elapsed = Date.now() - started
+      const elapsed = (yield* Clock.currentTimeMillis) - started
       assert.strictEqual(deltas(events, "text_delta", "text"), "one two three four")
       assert.isTrue(events.filter((event) => event.event === "content_block_delta").length === 4, "one word a delta")
       assert.isTrue(elapsed >= (events.length - 1) * 40 - 20, `took ${elapsed} ms`)
     })))
+
+  it.scoped("the server runs on the live clock: a slow stream ends under a caller's TestClock", () =>
+    Effect.gen(function*() {
+      const api = yield* Api.make([Api.slow("not frozen", 5)])
+      const events = yield* stream(api, conversation([userText("slow")]))
+      assert.strictEqual(deltas(events, "text_delta", "text"), "not frozen")
+      assert.strictEqual(yield* Clock.currentTimeMillis, 0, "the test's clock never moved")
+    }))
 
   it.live("a client that disconnects mid-stream interrupts the reply; the server goes on", () =>
     Effect.scoped(Effect.gen(function*() {
