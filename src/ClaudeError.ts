@@ -34,9 +34,15 @@ export const excerpt = (text: string, limit: number = EXCERPT_LIMIT): string =>
 const describeCause = (cause: unknown): string =>
   cause instanceof Error ? cause.message : Predicate.isString(cause) ? cause : String(cause)
 
+// The terminal error a `NotConnected` names: any error of the union, checked by its TypeId.
+const TerminalCause: Schema.Schema<ClaudeError> = Schema.declare(
+  (u: unknown): u is ClaudeError => Predicate.hasProperty(u, TypeId),
+  { identifier: "ClaudeError" }
+)
+
 /**
- * An operation needed a live input channel, but input was ended, the process exited or
- * the session was closed.
+ * An operation needed a live session, but input was ended, the process exited, the session
+ * was closed, or it failed earlier (`cause` is the error that ended it).
  *
  * @since 0.1.0
  * @category Errors
@@ -44,8 +50,10 @@ const describeCause = (cause: unknown): string =>
 export class NotConnected extends Schema.TaggedError<NotConnected>("effect-claude-session/NotConnected")(
   "NotConnected",
   {
-    reason: Schema.Literal("InputEnded", "ProcessExited", "Closed"),
-    operation: Schema.String
+    reason: Schema.Literal("InputEnded", "ProcessExited", "Closed", "Failed"),
+    operation: Schema.String,
+    /** The error that ended the session, when one did. */
+    cause: Schema.optional(TerminalCause)
   }
 ) {
   /** @since 0.1.0 */
@@ -56,8 +64,10 @@ export class NotConnected extends Schema.TaggedError<NotConnected>("effect-claud
       ? "input was ended (endInput)"
       : this.reason === "ProcessExited"
       ? "the claude process has exited"
-      : "the session was closed"
-    return `${this.operation}: not connected, ${why}`
+      : this.reason === "Closed"
+      ? "the session was closed"
+      : "the session failed"
+    return `${this.operation}: not connected, ${why}${this.cause === undefined ? "" : `: ${this.cause.message}`}`
   }
 }
 
@@ -245,6 +255,33 @@ export class ControlRequestError
 }
 
 /**
+ * Events piled up unread past the session's ceiling (`maxBufferedBytes`): nobody reads
+ * `events` or a turn while the CLI keeps printing. The session is ended rather than let
+ * memory grow without bound or stall the control protocol.
+ *
+ * @since 0.1.0
+ * @category Errors
+ */
+export class BufferOverflow extends Schema.TaggedError<BufferOverflow>("effect-claude-session/BufferOverflow")(
+  "BufferOverflow",
+  {
+    /** Events buffered unread when the ceiling was crossed. */
+    events: Schema.Number,
+    /** Their size as printed by the CLI, in characters. */
+    bytes: Schema.Number,
+    /** The ceiling, in characters. */
+    limit: Schema.Number
+  }
+) {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
+  /** @since 0.1.0 */
+  override get message(): string {
+    return `${this.events} events (${this.bytes} characters) were buffered unread, over the limit of ${this.limit} (maxBufferedBytes); the session was ended: read \`events\` or a turn to consume them, or raise the limit`
+  }
+}
+
+/**
  * The running CLI does not support an operation: it lacks the capability (or version) the
  * operation needs, or the session runs without the control protocol.
  *
@@ -284,6 +321,7 @@ export type ClaudeError =
   | IoError
   | ControlRequestError
   | Unsupported
+  | BufferOverflow
 
 /**
  * The schema of every error of a Claude session.
@@ -300,7 +338,8 @@ export const ClaudeError: Schema.Union<[
   typeof Timeout,
   typeof IoError,
   typeof ControlRequestError,
-  typeof Unsupported
+  typeof Unsupported,
+  typeof BufferOverflow
 ]> = Schema.Union(
   NotConnected,
   InvalidJson,
@@ -310,7 +349,8 @@ export const ClaudeError: Schema.Union<[
   Timeout,
   IoError,
   ControlRequestError,
-  Unsupported
+  Unsupported,
+  BufferOverflow
 )
 
 /**

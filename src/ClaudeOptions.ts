@@ -122,8 +122,17 @@ export const Options = Schema.Struct({
   stderrTailBytes: Schema.optional(PositiveInt),
   /** Refuse stdout lines longer than this many bytes (default: no cap). */
   maxLineBytes: Schema.optional(PositiveInt),
-  /** About how many events are buffered ahead of the consumer before reading stdout pauses (default 4096). */
+  /**
+   * Log a warning when more than this many events wait unread (default 4096). Reading stdout
+   * never pauses for slow readers: control traffic shares stdout and must always flow.
+   */
   eventBufferSize: Schema.optional(PositiveInt),
+  /** End the session with `BufferOverflow` when unread events exceed this many characters (default 256 MiB). */
+  maxBufferedBytes: Schema.optional(PositiveInt),
+  /** What a line that is not valid stream-json does: end the session (default) or skip it with a warning. */
+  onBadLine: Schema.optional(Schema.Literal("end", "skip")),
+  /** How long `endInput` waits for open turns and callbacks before closing input anyway (default 5 min). */
+  endInputTimeout: Schema.optional(DurationInput),
   /** Log every line in and out with `Effect.logDebug` (default false). */
   debugLines: Schema.optional(Schema.Boolean)
 })

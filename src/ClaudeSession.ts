@@ -11,20 +11,14 @@
  * @since 0.1.0
  */
 import type * as CommandExecutor from "@effect/platform/CommandExecutor"
-import * as FileSystem from "@effect/platform/FileSystem"
+import type * as FileSystem from "@effect/platform/FileSystem"
 import type * as Path from "@effect/platform/Path"
-import * as Cause from "effect/Cause"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
-import * as Chunk from "effect/Chunk"
 import * as Context from "effect/Context"
-import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
-import * as FiberMap from "effect/FiberMap"
 import * as Layer from "effect/Layer"
-import * as Mailbox from "effect/Mailbox"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import * as PubSub from "effect/PubSub"
@@ -42,14 +36,22 @@ import {
   Unsupported
 } from "./ClaudeError.js"
 import * as ClaudeControl from "./ClaudeControl.js"
-import type { ClaudeEvent, ControlResponse } from "./ClaudeEvent.js"
-import * as Event from "./ClaudeEvent.js"
+import type { ClaudeEvent } from "./ClaudeEvent.js"
+import type * as Event from "./ClaudeEvent.js"
 import * as ClaudeOptions from "./ClaudeOptions.js"
-import * as ClaudeTurn from "./ClaudeTurn.js"
-import * as Assembler from "./internal/assembler.js"
-import { splitLines } from "./internal/framing.js"
+import type * as ClaudeTurn from "./ClaudeTurn.js"
+import * as Activity from "./internal/activity.js"
+import * as Capabilities from "./internal/capabilities.js"
+import * as ControlClient from "./internal/controlClient.js"
+import * as ControlServer from "./internal/controlServer.js"
+import * as Delivery from "./internal/delivery.js"
+import * as Launch from "./internal/launch.js"
+import * as Lifecycle from "./internal/lifecycle.js"
 import * as Process from "./internal/process.js"
-import * as McpTool from "./McpTool.js"
+import * as Reader from "./internal/reader.js"
+import * as Supervisor from "./internal/supervisor.js"
+import * as Turns from "./internal/turns.js"
+import type * as McpTool from "./McpTool.js"
 
 // ---------------------------------------------------------------------------
 // Input messages
@@ -339,62 +341,8 @@ export const toolResultContent = (result: ToolResultInput): Array<UserContentBlo
 }]
 
 // ---------------------------------------------------------------------------
-// Event delivery: chunks never cross a turn boundary
+// Operations derived once, for the real and the test session
 // ---------------------------------------------------------------------------
-
-const flatten = (batches: ReadonlyArray<ReadonlyArray<ClaudeEvent>>): ReadonlyArray<ClaudeEvent> =>
-  batches.length === 1 ? batches[0]! : batches.flat()
-
-/**
- * Mailbox capacity, in batches, for about that many events.
- *
- * @internal
- */
-export const batchCapacity = (events: number) => Math.max(1, Math.ceil(events / 64))
-
-/**
- * Turns a mailbox of event batches (one per stdout read: the queue works per batch, not per
- * event) into a pull that never returns events of two turns in one chunk, so that a consumer
- * stopping at a result leaves the rest for the next consumer.
- *
- * @internal
- */
-export const makeEventPull = <E>(mailbox: Mailbox.ReadonlyMailbox<ReadonlyArray<ClaudeEvent>, E>) =>
-  Effect.gen(function*() {
-    let leftover: ReadonlyArray<ClaudeEvent> = []
-    const lock = yield* Effect.makeSemaphore(1)
-    const cut = (events: ReadonlyArray<ClaudeEvent>): Chunk.Chunk<ClaudeEvent> => {
-      let index = -1
-      for (let i = 0; i < events.length; i++) {
-        if (events[i] instanceof Event.ResultEvent) {
-          index = i
-          break
-        }
-      }
-      if (index === -1 || index === events.length - 1) {
-        leftover = []
-        return Chunk.unsafeFromArray(events)
-      }
-      leftover = events.slice(index + 1)
-      return Chunk.unsafeFromArray(events.slice(0, index + 1))
-    }
-    const pull: Effect.Effect<Chunk.Chunk<ClaudeEvent>, Option.Option<E>> = Effect.suspend(() => {
-      if (leftover.length > 0) return Effect.succeed(cut(leftover))
-      return mailbox.takeAll.pipe(
-        Effect.mapError(Option.some),
-        Effect.flatMap(([chunk, done]) =>
-          Chunk.isEmpty(chunk)
-            ? done ? Effect.fail(Option.none()) : Effect.succeed(Chunk.empty())
-            : Effect.succeed(cut(flatten(Chunk.toReadonlyArray(chunk))))
-        )
-      )
-    }).pipe(lock.withPermits(1))
-    const events = Stream.repeatEffectChunkOption(pull)
-    return {
-      events,
-      turnEvents: Stream.takeUntil(events, Event.isResult)
-    }
-  })
 
 /**
  * The send variants, derived from `send` (shared by the real and the test session).
@@ -438,9 +386,22 @@ const defaultCloseGrace = Duration.seconds(5)
 const defaultTermGrace = Duration.seconds(5)
 const defaultControlTimeout = Duration.seconds(30)
 const defaultInitializeTimeout = Duration.seconds(60)
+const defaultEndInputTimeout = Duration.minutes(5)
+const defaultMaxBufferedBytes = 256 * 1024 * 1024
 
-const hookTimeoutSeconds = (timeout: Duration.DurationInput | undefined) =>
-  timeout === undefined ? undefined : Math.max(1, Math.ceil(Duration.toSeconds(Duration.decode(timeout))))
+const validateCallbacks = <R>(options: MakeOptions<R>, handlers: ControlServer.Handlers<R>) =>
+  Effect.suspend(() => {
+    const hasCallbacks = handlers.canUseTool !== undefined || handlers.hooks.size > 0 || handlers.mcpServers.length > 0
+    return hasCallbacks && options.controlProtocol === false
+      ? Effect.fail(
+        new Unsupported({
+          operation: "permission handlers, hooks and in-process MCP servers",
+          requires: "the control protocol (controlProtocol: true)",
+          cliVersion: null
+        })
+      )
+      : Effect.succeed(hasCallbacks)
+  })
 
 /**
  * Starts a claude process and returns the service for it. With the control protocol (the
@@ -458,7 +419,6 @@ export const make = <R = never>(
     if (options.outputSchema !== undefined && options.jsonSchema === undefined) {
       options = { ...options, jsonSchema: ClaudeOptions.jsonSchemaOf(options.outputSchema) }
     }
-    const context = yield* Effect.context<R>()
     const grace = {
       close: Duration.decode(options.closeGracePeriod ?? defaultCloseGrace),
       term: Duration.decode(options.terminateGracePeriod ?? defaultTermGrace)
@@ -466,65 +426,19 @@ export const make = <R = never>(
     const controlProtocol = options.controlProtocol ?? true
     const controlTimeout = options.controlTimeout ?? defaultControlTimeout
     const permissionService = yield* Effect.serviceOption(ClaudeControl.ToolPermissions)
-    const canUseTool = options.canUseTool ??
-      Option.getOrUndefined(Option.map(permissionService, (service) => service.canUseTool))
-    const mcpServers = options.mcpServers ?? []
-    const hookHandlers = new Map<string, ClaudeControl.HookMatcher<R>>()
-    const hooksConfig: Record<string, Array<Record<string, unknown>>> = {}
-    for (const [event, matchers] of Object.entries(options.hooks ?? {})) {
-      hooksConfig[event] = (matchers ?? []).map((matcher) => {
-        const id = `hook_${hookHandlers.size}`
-        hookHandlers.set(id, matcher)
-        const timeout = hookTimeoutSeconds(matcher.timeout)
-        return {
-          ...(matcher.matcher !== undefined ? { matcher: matcher.matcher } : {}),
-          hookCallbackIds: [id],
-          ...(timeout !== undefined ? { timeout } : {})
-        }
-      })
+    const hooks = Launch.hookTable(options.hooks)
+    const handlers: ControlServer.Handlers<R> = {
+      canUseTool: options.canUseTool ??
+        Option.getOrUndefined(Option.map(permissionService, (service) => service.canUseTool)),
+      hooks: hooks.handlers,
+      mcpServers: options.mcpServers ?? []
     }
-    const hasCallbacks = canUseTool !== undefined || hookHandlers.size > 0 || mcpServers.length > 0
-    if (hasCallbacks && !controlProtocol) {
-      return yield* new Unsupported({
-        operation: "permission handlers, hooks and in-process MCP servers",
-        requires: "the control protocol (controlProtocol: true)",
-        cliVersion: null
-      })
-    }
-
-    // Secrets in MCP configs and settings go through a private temp file, never argv.
-    const fs = yield* FileSystem.FileSystem
-    const privateFile = (name: string, value: unknown) =>
-      Effect.gen(function*() {
-        const dir = yield* fs.makeTempDirectoryScoped({ prefix: "claude-session-" })
-        const file = `${dir}/${name}`
-        yield* fs.writeFileString(file, JSON.stringify(value), { mode: 0o600 })
-        return file
-      }).pipe(Effect.mapError((error) => IoError.fromCause("write a private config file", error.message)))
-    const mcpConfigs: Array<string> = []
-    if (typeof options.mcpConfig === "string") mcpConfigs.push(options.mcpConfig)
-    const sdkServers = Object.fromEntries(mcpServers.map((server) => [server.name, { type: "sdk", name: server.name }]))
-    if (Predicate.isRecord(options.mcpConfig) || mcpServers.length > 0) {
-      const userConfig = Predicate.isRecord(options.mcpConfig) ? options.mcpConfig : {}
-      const userServers = Predicate.isRecord(userConfig.mcpServers) ? userConfig.mcpServers : {}
-      mcpConfigs.push(
-        yield* privateFile("mcp.json", { ...userConfig, mcpServers: { ...userServers, ...sdkServers } })
-      )
-    }
-    const settings = Predicate.isRecord(options.settings)
-      ? yield* privateFile("settings.json", options.settings)
-      : options.settings
-    const cliOptions: ClaudeOptions.Options = {
-      ...options,
-      mcpConfig: undefined,
-      settings,
-      ...(canUseTool !== undefined && options.permissionPromptTool === undefined
-        ? { permissionPromptTool: "stdio" }
-        : {})
-    }
-    const args = ClaudeOptions.toArgs(cliOptions, { viaInitialize: controlProtocol })
-    for (const config of mcpConfigs) args.push("--mcp-config", config)
-
+    const hasCallbacks = yield* validateCallbacks(options, handlers)
+    const args = yield* Launch.args(options, {
+      controlProtocol,
+      permissionPrompts: handlers.canUseTool !== undefined,
+      mcpServers: handlers.mcpServers
+    })
     const child = yield* Process.spawn({
       executable: options.executable,
       args,
@@ -534,491 +448,143 @@ export const make = <R = never>(
       grace
     })
     const pid = child.pid
-    const debugLines = options.debugLines === true
     // A span for the session's whole life; turns are its children.
     const sessionSpan = yield* Effect.makeSpanScoped("ClaudeSession", {
       attributes: { "claude.pid": pid, ...(options.model !== undefined ? { "claude.model": options.model } : {}) },
       captureStackTrace: false
     })
+    const scope = yield* Effect.scope
 
-    const mailbox = yield* Mailbox.make<ReadonlyArray<ClaudeEvent>, ClaudeError>({
-      capacity: batchCapacity(options.eventBufferSize ?? 4096)
-    })
-    const publish = (out: ReadonlyArray<ClaudeEvent>) => out.length === 0 ? Effect.void : mailbox.offer(out)
+    // --- the parts, each owning its state -------------------------------------------------
+    const lifecycle = Lifecycle.make()
+    const activity = yield* Activity.make()
+    const maxBufferedBytes = options.maxBufferedBytes ?? defaultMaxBufferedBytes
+    const delivery = yield* Delivery.make({ highWaterMark: options.eventBufferSize ?? 4096, maxBufferedBytes })
     const traffic = yield* PubSub.unbounded<ControlTraffic>()
-    const clock = yield* Effect.clock
-    const now = () => clock.unsafeCurrentTimeMillis()
-    // Set when we end the process ourselves: its exit is then not an error.
-    let stopping = false
-    let turnOpen = false
-    let lastActivity = now()
-    let sessionId = Option.none<string>()
-    let init = Option.none<Event.SystemInit>()
-    let initialization = Option.none<ClaudeControl.InitializeResponse>()
-    let requestCounter = 0
     let tracing = false
-    const pendingControl = new Map<string, Deferred.Deferred<ControlResponse, ProcessExited | NotConnected>>()
-    const handlers = yield* FiberMap.make<string>()
-    const idleWaiters = new Set<Deferred.Deferred<void>>()
-
-    const isIdle = () => !turnOpen && pendingHandlers === 0
-    let pendingHandlers = 0
-    const notifyIdle = () => {
-      if (!isIdle()) return
-      for (const waiter of idleWaiters) Deferred.unsafeDone(waiter, Effect.void)
-      idleWaiters.clear()
-    }
-
-    const exitError = (status: Process.ExitStatus) =>
-      Effect.map(child.stderrTail, (stderrTail) =>
-        new ProcessExited({
-          pid,
-          exitCode: status.exitCode,
-          signal: status.signal,
-          turnOpen,
-          stderrTail
-        }))
-
-    const failPending = (error: ProcessExited | NotConnected) =>
-      Effect.sync(() => {
-        for (const deferred of pendingControl.values()) Deferred.unsafeDone(deferred, Effect.fail(error))
-        pendingControl.clear()
-      })
-
-    const writeLine = (line: string, operation: string) =>
+    const trace: Reader.Trace = (direction, message) =>
+      tracing ? PubSub.publish(traffic, { direction, message }) : undefined
+    const writeLine = (line: string, operation: string, onCommitted?: () => void) =>
       Effect.suspend(() => {
-        const write = child.write(encoder.encode(line + "\n"), operation)
-        return debugLines ? Effect.zipRight(Effect.logDebug(`claude ← ${line}`), write) : write
+        const terminal = lifecycle.current()
+        if (terminal !== undefined) return Effect.fail(lifecycle.notConnected(terminal, operation))
+        const write = child.write(encoder.encode(line + "\n"), operation, onCommitted)
+        return options.debugLines === true ? Effect.zipRight(Effect.logDebug(`claude ← ${line}`), write) : write
       })
-
     const writeControl = (message: Record<string, unknown>, operation: string) =>
-      Effect.zipRight(
-        tracing ? PubSub.publish(traffic, { direction: "out", message }) : Effect.void,
-        writeLine(JSON.stringify(message), operation)
-      )
-
-    // --- requests the CLI sends us -------------------------------------------------------
-    const answer = (requestId: string, response: Effect.Effect<unknown, string, R>) =>
-      response.pipe(
-        Effect.matchEffect({
-          onFailure: (error) =>
-            writeControl({
-              type: "control_response",
-              response: { subtype: "error", request_id: requestId, error }
-            }, "answer a control request"),
-          onSuccess: (payload) =>
-            writeControl({
-              type: "control_response",
-              response: { subtype: "success", request_id: requestId, response: payload ?? {} }
-            }, "answer a control request")
-        }),
-        Effect.catchAll((error) => Effect.logWarning(`could not answer control request ${requestId}`, error.message)),
-        Effect.provide(context)
-      )
-
-    const describe = (cause: Cause.Cause<unknown>) =>
-      Cause.isInterruptedOnly(cause) ? "interrupted" : Cause.pretty(cause).split("\n")[0] ?? "failed"
-
-    const permissionAnswer = (request: Event.ControlRequest): Effect.Effect<unknown, string, R> =>
-      Effect.gen(function*() {
-        if (canUseTool === undefined) return yield* Effect.fail("no permission handler is configured")
-        const decoded = yield* Schema.decodeUnknown(ClaudeControl.PermissionRequest)(request.request).pipe(
-          Effect.mapError((error) => `malformed can_use_tool request: ${error.message}`)
-        )
-        const decision = yield* canUseTool(decoded).pipe(
-          Effect.catchAllCause((cause) =>
-            Effect.as(
-              Effect.logWarning("the permission handler failed; denying", cause),
-              ClaudeControl.deny(`permission handler failed: ${describe(cause)}`)
-            )
-          ),
-          Effect.withSpan("ClaudeSession.canUseTool", { attributes: { tool: decoded.tool_name } })
-        )
-        return ClaudeControl.encodeDecision(decoded, decision)
-      })
-
-    const hookAnswer = (request: Event.ControlRequest): Effect.Effect<unknown, string, R> =>
-      Effect.gen(function*() {
-        const id = String(request.request.callback_id)
-        const hook = hookHandlers.get(id)
-        if (hook === undefined) return yield* Effect.fail(`unknown hook callback ${id}`)
-        const input = yield* ClaudeControl.decodeHookInput(request.request.input).pipe(
-          Effect.mapError((error) => `malformed hook input: ${error.message}`)
-        )
-        const toolUseId = typeof request.request.tool_use_id === "string" ? request.request.tool_use_id : undefined
-        const run = hook.handler(input, toolUseId).pipe(
-          Effect.catchAllCause((cause) => Effect.fail(`hook failed: ${describe(cause)}`))
-        )
-        const limited = hook.timeout === undefined ? run : run.pipe(
-          Effect.timeoutFail({
-            duration: hook.timeout,
-            onTimeout: () => `hook timed out after ${Duration.format(Duration.decode(hook.timeout!))}`
-          })
-        )
-        return yield* limited.pipe(
-          Effect.withSpan("ClaudeSession.hook", { attributes: { event: input.hook_event_name } })
-        )
-      })
-
-    const mcpAnswer = (request: Event.ControlRequest): Effect.Effect<unknown, string, R> =>
-      Effect.gen(function*() {
-        const name = request.request.server_name
-        const server = mcpServers.find((candidate) => candidate.name === name)
-        if (server === undefined) return yield* Effect.fail(`unknown in-process MCP server ${String(name)}`)
-        const response = yield* McpTool.handle(server, request.request.message)
-        return { mcp_response: response ?? { jsonrpc: "2.0", result: {}, id: 0 } }
-      })
-
-    const onControlRequest = (request: Event.ControlRequest) => {
-      const subtype = request.request.subtype
-      const response = subtype === "can_use_tool"
-        ? permissionAnswer(request)
-        : subtype === "hook_callback"
-        ? hookAnswer(request)
-        : subtype === "mcp_message"
-        ? mcpAnswer(request)
-        : Effect.fail(`unsupported control request: ${subtype}`)
-      pendingHandlers++
-      return FiberMap.run(
-        handlers,
-        request.request_id,
-        answer(request.request_id, response).pipe(
-          Effect.ensuring(Effect.sync(() => {
-            pendingHandlers--
-            notifyIdle()
-          }))
-        )
-      )
-    }
-
-    // --- reading stdout ------------------------------------------------------------------
-    const assemble = Assembler.make()
-
-    // Reads stdout for the session's whole life, so control requests are answered even when
-    // nobody consumes events.
-    const handleLines = (lines: Chunk.Chunk<string>): Effect.Effect<void, ClaudeError> =>
-      Effect.suspend(() => {
-        lastActivity = now()
-        const out: Array<ClaudeEvent> = []
-        const effects: Array<Effect.Effect<unknown>> = []
-        const array = Chunk.toReadonlyArray(lines)
-        for (let i = 0; i < array.length; i++) {
-          const line = array[i]!
-          if (line.length === 0) continue
-          if (debugLines) effects.push(Effect.logDebug(`claude → ${line}`))
-          const decoded = Event.decodeLine(line)
-          if (Either.isLeft(decoded)) {
-            return Effect.zipRight(
-              Effect.zipRight(Effect.all(effects, { discard: true }), publish(out)),
-              Effect.fail(decoded.left)
-            )
-          }
-          const event = decoded.right
-          // most lines are partial-message deltas: test for them first
-          if (event instanceof Event.StreamEvent) {
-            out.push(assemble(event))
-          } else if (event instanceof Event.ControlResponse) {
-            if (tracing) effects.push(PubSub.publish(traffic, { direction: "in", message: event }))
-            const deferred = pendingControl.get(event.response.request_id)
-            if (deferred === undefined) {
-              effects.push(
-                Effect.logWarning(`claude answered an unknown control request ${event.response.request_id}; ignored`)
-              )
-            } else {
-              pendingControl.delete(event.response.request_id)
-              Deferred.unsafeDone(deferred, Effect.succeed(event))
-            }
-          } else if (event instanceof Event.ControlRequest) {
-            if (tracing) effects.push(PubSub.publish(traffic, { direction: "in", message: event }))
-            effects.push(onControlRequest(event))
-          } else if (event instanceof Event.ControlCancelRequest) {
-            if (tracing) effects.push(PubSub.publish(traffic, { direction: "in", message: event }))
-            effects.push(FiberMap.remove(handlers, event.request_id))
-          } else if (event instanceof Event.ResultEvent) {
-            turnOpen = false
-            sessionId = Option.some(event.session_id)
-            out.push(event)
-          } else {
-            if (event instanceof Event.SystemInit) {
-              init = Option.some(event)
-              sessionId = Option.some(event.session_id)
-              sessionSpan.attribute("claude.session_id", event.session_id)
-              sessionSpan.attribute("claude.model", event.model)
-            }
-            out.push(event)
-          }
-        }
-        if (!turnOpen) notifyIdle()
-        return effects.length === 0
-          ? publish(out)
-          : Effect.zipRight(Effect.all(effects, { discard: true }), publish(out))
-      })
-
-    const finishStream = Effect.gen(function*() {
-      // stdout closed: the process is exiting; its status decides how the stream ends.
-      const status = yield* child.exit.pipe(Effect.timeoutOption(grace.close))
-      const error = Option.isNone(status)
-        ? new ProcessExited({ pid, exitCode: null, signal: null, turnOpen, stderrTail: yield* child.stderrTail })
-        : yield* exitError(status.value)
-      yield* failPending(error)
-      notifyIdle()
-      if (stopping) return yield* mailbox.end
-      if (Option.isNone(status)) return yield* mailbox.fail(error)
-      const { exitCode, signal } = status.value
-      if (turnOpen || exitCode !== 0 || signal !== null) return yield* mailbox.fail(error)
-      return yield* mailbox.end
+      Effect.zipRight(trace("out", message) ?? Effect.void, writeLine(JSON.stringify(message), operation))
+    const client = ControlClient.make({
+      write: writeControl,
+      ended: (operation) => {
+        const terminal = lifecycle.current()
+        return terminal === undefined ? undefined : lifecycle.notConnected(terminal, operation)
+      },
+      pid
     })
-
-    yield* child.stdout.pipe(
-      splitLines(options.maxLineBytes),
-      Stream.runForEachChunk(handleLines),
-      Effect.matchCauseEffect({
-        onFailure: (cause) =>
-          Effect.zipRight(
-            Effect.flatMap(child.exitOption, (status) =>
-              failPending(
-                new ProcessExited({
-                  pid,
-                  exitCode: Option.isSome(status) ? status.value.exitCode : null,
-                  signal: Option.isSome(status) ? status.value.signal : null,
-                  turnOpen,
-                  stderrTail: ""
-                })
-              )),
-            mailbox.failCause(cause)
-          ),
-        onSuccess: () => finishStream
-      }),
-      Effect.forkScoped,
-      Effect.interruptible
-    )
-
-    // Idle watchdog: a turn that sees no output for too long fails with Timeout.
-    if (options.idleTimeout !== undefined) {
-      const idle = Duration.toMillis(Duration.decode(options.idleTimeout))
-      yield* Effect.gen(function*() {
-        for (;;) {
-          yield* Effect.sleep(Duration.millis(Math.max(10, Math.min(idle / 4, 1000))))
-          if (turnOpen && now() - lastActivity > idle) {
-            stopping = true
-            yield* mailbox.fail(new Timeout({ operation: "waiting for claude output during a turn", millis: idle }))
-            yield* Effect.forkDaemon(child.shutdown({ close: Duration.zero, term: grace.term }))
-            return
-          }
-        }
-      }).pipe(Effect.forkScoped)
-    }
-
-    const exitInfo = (status: Process.ExitStatus | undefined) =>
-      Effect.map(child.stderrTail, (stderr): ExitInfo => ({
-        exitCode: status?.exitCode ?? null,
-        signal: status?.signal ?? null,
-        stderr
-      }))
-
-    // Release: stop delivering events (the reader keeps draining stdout so the CLI never
-    // blocks on a full pipe), then end the process within the grace periods.
+    lifecycle.onTerminate((terminal) => {
+      delivery.end(terminal.error)
+      client.failAll(lifecycle.requestError(terminal))
+      activity.release()
+    })
+    const server = yield* ControlServer.make({ handlers, context: yield* Effect.context<R>(), write: writeControl, activity })
+    const info: Reader.SessionInfo = { init: Option.none(), sessionId: Option.none() }
+    const reader = yield* Reader.start({
+      stdout: child.stdout,
+      maxLineBytes: options.maxLineBytes,
+      skipBadLines: options.onBadLine === "skip",
+      debugLines: options.debugLines === true,
+      maxBufferedBytes,
+      delivery,
+      activity,
+      lifecycle,
+      client,
+      server,
+      info,
+      span: sessionSpan,
+      trace
+    })
+    yield* Supervisor.start({
+      child,
+      lifecycle,
+      activity,
+      stdoutClosed: reader.closed,
+      grace,
+      idleTimeout: options.idleTimeout === undefined ? undefined : Duration.decode(options.idleTimeout)
+    })
+    // Release: end the session first (waiting requests and readers end now), then the process.
     yield* Effect.addFinalizer(() =>
       Effect.suspend(() => {
-        stopping = true
-        return Effect.all([
-          mailbox.end,
-          child.shutdown(grace),
-          // requests still waiting end now, not at their timeout
-          failPending(new NotConnected({ reason: "Closed", operation: "control request" }))
-        ], { discard: true })
+        lifecycle.stopping.value = true
+        lifecycle.terminate({ reason: "Closed", error: undefined })
+        return Effect.asVoid(child.shutdown(grace))
       })
     )
 
-    // --- requests we send ----------------------------------------------------------------
-    const cliVersion = () =>
-      Option.orElse(
-        Option.flatMapNullable(initialization, (response) => response.claude_code_version),
-        () => Option.flatMapNullable(init, (event) => event.claude_code_version)
-      )
-    const capabilities = () => {
-      const all = new Set<string>()
-      for (const capability of Option.match(initialization, { onNone: () => [], onSome: (r) => r.capabilities })) {
-        all.add(capability)
-      }
-      const fromInit = Option.flatMapNullable(init, (event) => event.capabilities)
-      if (Option.isSome(fromInit) && Array.isArray(fromInit.value)) {
-        for (const capability of fromInit.value) if (typeof capability === "string") all.add(capability)
-      }
-      return all
+    // --- requests we send ------------------------------------------------------------------
+    let initialization = Option.none<ClaudeControl.InitializeResponse>()
+    const sources: Capabilities.Sources = {
+      controlProtocol,
+      initialization: () => initialization,
+      init: () => info.init
     }
-
-    const checkSupport = (operation: string, requirement: ClaudeControl.Requirement | undefined) =>
-      Effect.suspend(() => {
-        if (!controlProtocol) {
-          return Effect.fail(
-            new Unsupported({ operation, requires: "the control protocol (controlProtocol: true)", cliVersion: null })
-          )
-        }
-        const version = Option.getOrNull(cliVersion())
-        if (requirement?.capability !== undefined && !capabilities().has(requirement.capability)) {
-          return Effect.fail(
-            new Unsupported({ operation, requires: `the capability ${requirement.capability}`, cliVersion: version })
-          )
-        }
-        if (
-          requirement?.minVersion !== undefined && version !== null &&
-          ClaudeControl.compareVersions(version, requirement.minVersion) < 0
-        ) {
-          return Effect.fail(
-            new Unsupported({ operation, requires: `claude ${requirement.minVersion} or newer`, cliVersion: version })
-          )
-        }
-        return Effect.void
-      })
-
-    const rawRequest = (
-      subtype: string,
-      fields: Readonly<Record<string, unknown>>,
-      timeout: Duration.DurationInput
-    ): Effect.Effect<unknown, ControlError> =>
-      Effect.gen(function*() {
-        const exited = yield* child.exitOption
-        if (Option.isSome(exited)) return yield* Effect.fail(yield* exitError(exited.value))
-        const requestId = `req_${++requestCounter}_${pid.toString(36)}`
-        const deferred = yield* Deferred.make<ControlResponse, ProcessExited | NotConnected>()
-        pendingControl.set(requestId, deferred)
-        const millis = Duration.toMillis(Duration.decode(timeout))
-        const response = yield* writeControl(
-          { type: "control_request", request_id: requestId, request: { ...fields, subtype } },
-          subtype
-        ).pipe(
-          Effect.zipRight(Deferred.await(deferred)),
-          Effect.timeoutFail({
-            duration: Duration.millis(millis),
-            onTimeout: () => new Timeout({ operation: `control request ${subtype}`, millis })
-          }),
-          Effect.ensuring(Effect.sync(() => pendingControl.delete(requestId)))
-        )
-        if (response.response.subtype === "error") {
-          return yield* new ControlRequestError({ subtype, description: response.response.error })
-        }
-        return response.response.response
-      }).pipe(Effect.withSpan(`ClaudeSession.control.${subtype}`, { attributes: { pid }, captureStackTrace: false }))
-
     const request = (
       subtype: string,
       fields: Readonly<Record<string, unknown>> = {},
       opts?: { readonly timeout?: Duration.DurationInput | undefined }
-    ) =>
+    ): Effect.Effect<unknown, ControlError> =>
       Effect.zipRight(
         Effect.zipRight(
-          checkSupport(subtype, ClaudeControl.requirements[subtype]),
+          Capabilities.check(sources, subtype, ClaudeControl.requirements[subtype]),
           subtype === "interrupt" && fields.cancel_queued === true
-            ? checkSupport("interrupt with cancel_queued", ClaudeControl.requirements.interrupt_cancel_queued)
+            ? Capabilities.check(sources, "interrupt with cancel_queued", ClaudeControl.requirements.interrupt_cancel_queued)
             : Effect.void
         ),
-        rawRequest(subtype, fields, opts?.timeout ?? controlTimeout)
+        client.request(subtype, fields, opts?.timeout ?? controlTimeout)
       )
-
-    // --- initialize ----------------------------------------------------------------------
     if (controlProtocol) {
-      const payload = yield* rawRequest("initialize", {
-        hooks: Object.keys(hooksConfig).length > 0 ? hooksConfig : undefined,
-        sdkMcpServers: mcpServers.length > 0 ? mcpServers.map((server) => server.name) : undefined,
-        agents: options.agents,
-        systemPrompt: options.systemPrompt === undefined ? undefined : [options.systemPrompt],
-        appendSystemPrompt: options.appendSystemPrompt,
-        jsonSchema: options.jsonSchema
-      }, options.initializeTimeout ?? defaultInitializeTimeout).pipe(
-        Effect.catchTag("Timeout", (timeout) =>
-          // a CLI that died during start-up says why on stderr
-          Effect.flatMap(child.exitOption, (status): Effect.Effect<never, ProcessExited | Timeout> =>
-            Option.isSome(status) ? Effect.flatMap(exitError(status.value), Effect.fail) : Effect.fail(timeout)))
-      )
-      const record = Predicate.isRecord(payload) ? payload : {}
-      initialization = Option.some(
-        yield* Schema.decodeUnknown(ClaudeControl.InitializeResponse)({ ...record, raw: record }).pipe(
-          Effect.mapError((error) =>
-            new ProtocolError({ description: `malformed initialize response: ${error.message}`, line: "" })
-          )
-        )
-      )
+      initialization = Option.some(yield* initialize(options, hooks, handlers, client, child))
     }
 
-    const send = (content: UserContent) =>
-      writeLine(encodeUserMessage(content), "send").pipe(
-        Effect.tap(() =>
-          Effect.sync(() => {
-            turnOpen = true
-            lastActivity = now()
-          })
-        )
-      )
-
-    const { events, turnEvents } = yield* makeEventPull(mailbox)
-    const helpers = yield* ClaudeTurn.makeHelpers({
-      send,
-      turnEvents,
-      model: Effect.sync(() => Option.map(init, (event) => event.model)),
+    // --- turns -------------------------------------------------------------------------------
+    const sendWith = (content: UserContent, onCommitted?: () => void) =>
+      writeLine(encodeUserMessage(content), "send", () => {
+        activity.turnSent()
+        onCommitted?.()
+      })
+    const send = (content: UserContent) => sendWith(content)
+    const helpers = Turns.make({
+      send: sendWith,
+      delivery,
+      // an abandoned turn is stopped in the CLI too, so it costs nothing more
+      onAbandon: controlProtocol
+        ? Effect.asVoid(Effect.forkIn(
+          Effect.catchAll(client.request("interrupt", {}, controlTimeout), (error) =>
+            Effect.logDebug("could not interrupt an abandoned turn", error.message)),
+          scope
+        ))
+        : Effect.void,
+      model: Effect.sync(() => Option.map(info.init, (event) => event.model)),
       span: sessionSpan
     })
 
-    const interruptWithSignal = Effect.gen(function*() {
-      if (Option.isSome(yield* child.exitOption)) {
-        return yield* new NotConnected({ reason: "ProcessExited", operation: "interrupt" })
-      }
-      yield* child.signal("SIGINT")
-    })
-
-    // Input ends once the open turn and every callback in flight are done, so the CLI can
-    // still ask us for permissions, hooks and tools while it finishes.
-    const endInput = Effect.gen(function*() {
-      if (hasCallbacks && !isIdle()) {
-        const waiter = yield* Deferred.make<void>()
-        idleWaiters.add(waiter)
-        yield* Effect.raceFirst(Deferred.await(waiter), Effect.asVoid(child.exit))
-      }
-      yield* child.endInput
-    })
-
     yield* Effect.annotateCurrentSpan({ "claude.pid": pid })
-
     return ClaudeSession.of({
       pid,
-      events,
-      turnEvents,
+      events: delivery.events,
+      turnEvents: delivery.turnEvents,
       ...helpers,
       ...sendOperations(send),
-      interrupt: controlProtocol ? Effect.asVoid(request("interrupt")) : interruptWithSignal,
-      interruptWithSignal,
-      endInput,
-      awaitExit: (opts) => {
-        const millis = Duration.toMillis(Duration.decode(opts?.timeout ?? Duration.seconds(60)))
-        return child.exit.pipe(
-          Effect.timeoutFail({
-            duration: Duration.millis(millis),
-            onTimeout: () => new Timeout({ operation: "awaitExit", millis })
-          }),
-          Effect.flatMap(exitInfo)
-        )
-      },
-      close: Effect.suspend(() => {
-        stopping = true
-        return Effect.flatMap(child.shutdown(grace), exitInfo)
-      }).pipe(Effect.withSpan("ClaudeSession.close", { attributes: { pid } })),
-      kill: Effect.suspend(() => {
-        stopping = true
-        return Effect.zipRight(
-          child.signal("SIGKILL"),
-          Effect.flatMap(
-            child.exit.pipe(Effect.timeoutOption(Duration.seconds(2))),
-            (status) => exitInfo(Option.getOrUndefined(status))
-          )
-        )
-      }),
-      isFinished: Effect.map(child.exitOption, Option.isSome),
+      ...lifecycleOperations({ child, lifecycle, activity, grace, hasCallbacks, endInputTimeout: options.endInputTimeout }),
+      interrupt: controlProtocol
+        ? Effect.asVoid(request("interrupt"))
+        : interruptWithSignal(child, lifecycle),
+      interruptWithSignal: interruptWithSignal(child, lifecycle),
       stderr: child.stderrTail,
-      sessionId: Effect.sync(() => sessionId),
-      init: Effect.sync(() => init),
+      sessionId: Effect.sync(() => info.sessionId),
+      init: Effect.sync(() => info.init),
       initialization,
-      cliVersion: Effect.sync(cliVersion),
-      capabilities: Effect.sync(capabilities),
+      cliVersion: Effect.sync(() => Capabilities.cliVersion(sources)),
+      capabilities: Effect.sync(() => Capabilities.capabilities(sources)),
       request,
       ...controlOperations(request),
       controlMessages: Stream.unwrapScoped(
@@ -1029,6 +595,114 @@ export const make = <R = never>(
       )
     })
   }).pipe(Effect.withSpan("ClaudeSession.make"))
+
+const initialize = <R>(
+  options: MakeOptions<R>,
+  hooks: Launch.HookTable<R>,
+  handlers: ControlServer.Handlers<R>,
+  client: ControlClient.ControlClient,
+  child: Process.Child
+) =>
+  Effect.gen(function*() {
+    const payload = yield* client.request("initialize", {
+      hooks: hooks.handlers.size > 0 ? hooks.config : undefined,
+      sdkMcpServers: handlers.mcpServers.length > 0 ? handlers.mcpServers.map((server) => server.name) : undefined,
+      agents: options.agents,
+      systemPrompt: options.systemPrompt === undefined ? undefined : [options.systemPrompt],
+      appendSystemPrompt: options.appendSystemPrompt,
+      jsonSchema: options.jsonSchema
+    }, options.initializeTimeout ?? defaultInitializeTimeout).pipe(
+      Effect.catchTag("Timeout", (timeout) =>
+        // a CLI that died during start-up says why on stderr
+        Effect.flatMap(child.exitOption, (status): Effect.Effect<never, ProcessExited | Timeout> =>
+          Option.isSome(status)
+            ? Effect.flatMap(child.stderrTail, (stderrTail) =>
+              Effect.fail(
+                new ProcessExited({ pid: child.pid, ...status.value, turnOpen: false, stderrTail })
+              ))
+            : Effect.fail(timeout)))
+    )
+    const record = Predicate.isRecord(payload) ? payload : {}
+    return yield* Schema.decodeUnknown(ClaudeControl.InitializeResponse)({ ...record, raw: record }).pipe(
+      Effect.mapError((error) =>
+        new ProtocolError({ description: `malformed initialize response: ${error.message}`, line: "" })
+      )
+    )
+  })
+
+const interruptWithSignal = (child: Process.Child, lifecycle: Lifecycle.Lifecycle) =>
+  Effect.gen(function*() {
+    const terminal = lifecycle.current()
+    if (terminal !== undefined) return yield* lifecycle.notConnected(terminal, "interrupt")
+    if (Option.isSome(yield* child.exitOption)) {
+      return yield* new NotConnected({ reason: "ProcessExited", operation: "interrupt" })
+    }
+    yield* child.signal("SIGINT")
+  })
+
+// Ending input, closing, killing and waiting for the exit.
+const lifecycleOperations = (parts: {
+  readonly child: Process.Child
+  readonly lifecycle: Lifecycle.Lifecycle
+  readonly activity: Activity.Activity
+  readonly grace: { readonly close: Duration.Duration; readonly term: Duration.Duration }
+  readonly hasCallbacks: boolean
+  readonly endInputTimeout: Duration.DurationInput | undefined
+}) => {
+  const { activity, child, grace, lifecycle } = parts
+  const exitInfo = (status: Process.ExitStatus | undefined) =>
+    Effect.map(child.stderrTail, (stderr): ExitInfo => ({
+      exitCode: status?.exitCode ?? null,
+      signal: status?.signal ?? null,
+      stderr
+    }))
+  const endInputLimit = Duration.decode(parts.endInputTimeout ?? defaultEndInputTimeout)
+  return {
+    // Input ends once the open turns and every callback in flight are done, so the CLI can
+    // still ask us for permissions, hooks and tools while it finishes (bounded).
+    endInput: Effect.gen(function*() {
+      if (parts.hasCallbacks) {
+        const idle = yield* activity.awaitIdle.pipe(Effect.timeoutOption(endInputLimit))
+        if (Option.isNone(idle)) {
+          yield* Effect.logWarning(
+            `endInput: the session was still busy after ${Duration.format(endInputLimit)}; closing input anyway`
+          )
+        }
+      }
+      yield* child.endInput
+    }),
+    awaitExit: (opts?: { readonly timeout?: Duration.DurationInput }) => {
+      const millis = Duration.toMillis(Duration.decode(opts?.timeout ?? Duration.seconds(60)))
+      return child.exit.pipe(
+        Effect.timeoutFail({
+          duration: Duration.millis(millis),
+          onTimeout: () => new Timeout({ operation: "awaitExit", millis })
+        }),
+        Effect.flatMap(exitInfo)
+      )
+    },
+    // Callbacks in flight finish (within the close grace) before stdin closes.
+    close: Effect.suspend(() => {
+      lifecycle.stopping.value = true
+      return activity.awaitCallbacks.pipe(
+        Effect.timeoutOption(grace.close),
+        Effect.zipRight(child.shutdown(grace)),
+        Effect.flatMap(exitInfo)
+      )
+    }).pipe(Effect.withSpan("ClaudeSession.close", { attributes: { pid: child.pid } })),
+    kill: Effect.suspend(() => {
+      lifecycle.stopping.value = true
+      return Effect.zipRight(
+        child.signal("SIGKILL"),
+        Effect.flatMap(
+          child.exit.pipe(Effect.timeoutOption(Duration.seconds(2))),
+          (status) => exitInfo(Option.getOrUndefined(status))
+        )
+      )
+    }),
+    isFinished: Effect.map(child.exitOption, (status) => Option.isSome(status) || lifecycle.current() !== undefined)
+  }
+}
 
 /**
  * A scoped Layer: the process starts when the Layer is built and ends with its scope.

@@ -17,23 +17,18 @@ import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Mailbox from "effect/Mailbox"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import type { ClaudeError } from "./ClaudeError.js"
 import { NotConnected, ProcessExited, Timeout } from "./ClaudeError.js"
 import type { ClaudeEvent } from "./ClaudeEvent.js"
 import * as Event from "./ClaudeEvent.js"
 import type { ExitInfo, Service, UserContent } from "./ClaudeSession.js"
-import {
-  ClaudeSession,
-  controlOperations,
-  makeEventPull,
-  sendOperations
-} from "./ClaudeSession.js"
-import * as ClaudeTurn from "./ClaudeTurn.js"
+import { ClaudeSession, controlOperations, sendOperations } from "./ClaudeSession.js"
+import * as Delivery from "./internal/delivery.js"
+import * as Lifecycle from "./internal/lifecycle.js"
+import * as Turns from "./internal/turns.js"
 
 /**
  * Which sends a reply answers: a substring or pattern of the message's text, or a predicate
@@ -241,44 +236,63 @@ export const make = (
   script: ReadonlyArray<Reply> = []
 ): Effect.Effect<{ readonly session: Service; readonly driver: Driver }, never, Scope.Scope> =>
   Effect.gen(function*() {
-    const mailbox = yield* Mailbox.make<ReadonlyArray<ClaudeEvent>, ClaudeError>()
-    yield* Effect.addFinalizer(() => mailbox.end)
+    // the same delivery, turn helpers and terminal state as the real session
+    const delivery = yield* Delivery.make({ highWaterMark: Number.POSITIVE_INFINITY, maxBufferedBytes: Number.POSITIVE_INFINITY })
+    const lifecycle = Lifecycle.make()
+    lifecycle.onTerminate((terminal) => delivery.end(terminal.error))
+    yield* Effect.addFinalizer(() => Effect.sync(() => lifecycle.terminate({ reason: "Closed", error: undefined })))
     const replies = yield* Ref.make<ReadonlyArray<Reply>>(script)
     const sent = yield* Ref.make<ReadonlyArray<UserContent>>([])
     const interrupts = yield* Ref.make(0)
     const controlRequests = yield* Ref.make<ReadonlyArray<{ readonly subtype: string; readonly fields: unknown }>>([])
-    const request = (subtype: string, fields: Readonly<Record<string, unknown>> = {}) =>
-      Effect.gen(function*() {
-        if (Option.isSome(yield* Ref.get(exited))) {
-          return yield* new NotConnected({ reason: "ProcessExited", operation: subtype })
-        }
-        yield* Ref.update(controlRequests, (all) => [...all, { subtype, fields }])
-        return {} as unknown
-      })
     const stderr = yield* Ref.make("")
     const exited = yield* Ref.make(Option.none<ExitInfo>())
     const exitedSignal = yield* Deferred.make<void>()
-    const setExited = (info: ExitInfo) =>
-      Effect.zipRight(Ref.update(exited, Option.orElseSome(() => info)), Deferred.succeed(exitedSignal, undefined))
     let inputEnded = false
-    let turnOpen = false
+    let openTurns = 0
     let sessionStarted = false
     const pid = 1_000_000 + Math.floor(Math.random() * 1_000_000)
 
-    const emit = (events: ReadonlyArray<ClaudeEvent>) =>
+    const ended = (operation: string) =>
       Effect.suspend(() => {
-        if (events.some(Event.isResult)) turnOpen = false
-        return events.length === 0 ? Effect.void : Effect.asVoid(mailbox.offer(events))
+        const terminal = lifecycle.current()
+        return terminal === undefined ? Effect.void : Effect.fail(lifecycle.notConnected(terminal, operation))
+      })
+    const setExited = (info: ExitInfo, terminal: Lifecycle.Terminal) =>
+      Effect.zipRight(
+        Ref.update(exited, Option.orElseSome(() => info)),
+        Effect.zipRight(
+          Deferred.succeed(exitedSignal, undefined),
+          Effect.sync(() => lifecycle.terminate(terminal))
+        )
+      )
+
+    const request = (subtype: string, fields: Readonly<Record<string, unknown>> = {}) =>
+      Effect.zipRight(ended(subtype), Ref.update(controlRequests, (all) => [...all, { subtype, fields }])).pipe(
+        Effect.as({} as unknown)
+      )
+
+    const emit = (events: ReadonlyArray<ClaudeEvent>) =>
+      Effect.sync(() => {
+        for (const event of events) if (Event.isResult(event) && openTurns > 0) openTurns--
+        delivery.offer(events, 0)
       })
 
-    const send = (content: UserContent) =>
+    // like the CLI's interrupt: an open turn ends with an error_during_execution result
+    const interruptTurn = Effect.zipRight(
+      Ref.update(interrupts, (n) => n + 1),
+      Effect.suspend(() =>
+        openTurns > 0 ? emit([result({ subtype: "error_during_execution", is_error: true })]) : Effect.void
+      )
+    )
+
+    const send = (content: UserContent, onCommitted?: () => void) =>
       Effect.gen(function*() {
         if (inputEnded) return yield* new NotConnected({ reason: "InputEnded", operation: "send" })
-        if (Option.isSome(yield* Ref.get(exited))) {
-          return yield* new NotConnected({ reason: "ProcessExited", operation: "send" })
-        }
+        yield* ended("send")
         yield* Ref.update(sent, (all) => [...all, content])
-        turnOpen = true
+        openTurns++
+        onCommitted?.()
         const chosen = yield* Ref.modify(replies, (all) => {
           const index = all.findIndex((candidate) => matches(candidate.match, content))
           return index === -1 ? [undefined, all] : [all[index], [...all.slice(0, index), ...all.slice(index + 1)]]
@@ -301,14 +315,16 @@ export const make = (
     const exit = (code: number, text = "") =>
       Effect.gen(function*() {
         yield* Ref.set(stderr, text)
-        yield* setExited({ exitCode: code, signal: null, stderr: text })
-        if (code !== 0 || turnOpen) {
-          yield* mailbox.fail(
-            new ProcessExited({ pid, exitCode: code, signal: null, turnOpen, stderrTail: text })
-          )
-        } else {
-          yield* mailbox.end
-        }
+        const turnOpen = openTurns > 0
+        yield* setExited(
+          { exitCode: code, signal: null, stderr: text },
+          code !== 0 || turnOpen
+            ? {
+              reason: "ProcessExited",
+              error: new ProcessExited({ pid, exitCode: code, signal: null, turnOpen, stderrTail: text })
+            }
+            : { reason: "ProcessExited", error: undefined }
+        )
       })
 
     const exitInfo = Effect.map(Ref.get(exited), Option.getOrElse((): ExitInfo => ({
@@ -320,16 +336,13 @@ export const make = (
     const endInput = Effect.suspend(() => {
       if (inputEnded) return Effect.void
       inputEnded = true
-      return Effect.asVoid(Effect.zipRight(
-        setExited({ exitCode: 0, signal: null, stderr: "" }),
-        mailbox.end
-      ))
+      return setExited({ exitCode: 0, signal: null, stderr: "" }, { reason: "ProcessExited", error: undefined })
     })
 
-    const { events, turnEvents } = yield* makeEventPull(mailbox)
-    const helpers = yield* ClaudeTurn.makeHelpers({
+    const helpers = Turns.make({
       send,
-      turnEvents,
+      delivery,
+      onAbandon: interruptTurn,
       model: Effect.sync(() => sessionStarted ? Option.some("claude-test") : Option.none())
     })
 
@@ -343,26 +356,19 @@ export const make = (
       exit
     }
 
+    const interruptWithSignal = Effect.zipRight(
+      Effect.zipRight(ended("interrupt"), Ref.update(interrupts, (n) => n + 1)),
+      exit(0)
+    )
+
     const session: Service = ClaudeSession.of({
       pid,
-      events,
-      turnEvents,
+      events: delivery.events,
+      turnEvents: delivery.turnEvents,
       ...helpers,
-      ...sendOperations(send),
-      interrupt: Effect.gen(function*() {
-        if (Option.isSome(yield* Ref.get(exited))) {
-          return yield* new NotConnected({ reason: "ProcessExited", operation: "interrupt" })
-        }
-        yield* Ref.update(interrupts, (n) => n + 1)
-        if (turnOpen) yield* emit([result({ subtype: "error_during_execution", is_error: true })])
-      }),
-      interruptWithSignal: Effect.gen(function*() {
-        if (Option.isSome(yield* Ref.get(exited))) {
-          return yield* new NotConnected({ reason: "ProcessExited", operation: "interrupt" })
-        }
-        yield* Ref.update(interrupts, (n) => n + 1)
-        yield* exit(0)
-      }),
+      ...sendOperations((content: UserContent) => send(content)),
+      interrupt: Effect.zipRight(ended("interrupt"), interruptTurn),
+      interruptWithSignal,
       endInput,
       awaitExit: (options) =>
         Effect.gen(function*() {
@@ -376,12 +382,11 @@ export const make = (
           )
         }),
       close: Effect.zipRight(endInput, exitInfo),
-      kill: Effect.gen(function*() {
-        yield* setExited({ exitCode: null, signal: "SIGKILL", stderr: "" })
-        yield* mailbox.end
-        return yield* exitInfo
-      }),
-      isFinished: Effect.map(Ref.get(exited), Option.isSome),
+      kill: Effect.zipRight(
+        setExited({ exitCode: null, signal: "SIGKILL", stderr: "" }, { reason: "Closed", error: undefined }),
+        exitInfo
+      ),
+      isFinished: Effect.sync(() => lifecycle.current() !== undefined),
       stderr: Ref.get(stderr),
       sessionId: Effect.sync(() => sessionStarted ? Option.some(sessionId) : Option.none()),
       init: Effect.sync(() => sessionStarted ? Option.some(init()) : Option.none()),

@@ -6,18 +6,15 @@
  *
  * @since 0.1.0
  */
-import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Metric from "effect/Metric"
 import * as MetricBoundaries from "effect/MetricBoundaries"
 import * as Option from "effect/Option"
-import * as ParseResult from "effect/ParseResult"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
-import type * as Tracer from "effect/Tracer"
 import type { ClaudeError } from "./ClaudeError.js"
-import { excerpt, NotConnected, TypeId } from "./ClaudeError.js"
+import { excerpt, TypeId } from "./ClaudeError.js"
 import type { ClaudeEvent, ResultEvent, ToolUseBlock, Usage } from "./ClaudeEvent.js"
 import * as Event from "./ClaudeEvent.js"
 
@@ -345,7 +342,8 @@ export const latency = Metric.histogram(
   "turn latency from send to result, in milliseconds"
 )
 
-const record = (outcome: TurnOutcome, elapsedMs: number, tag: string) =>
+/** @internal */
+export const record = (outcome: TurnOutcome, elapsedMs: number, tag: string) =>
   Effect.all([
     Metric.incrementBy(Metric.tagged(tokens, "direction", "input"), outcome.usage.input_tokens),
     Metric.incrementBy(Metric.tagged(tokens, "direction", "output"), outcome.usage.output_tokens),
@@ -388,72 +386,3 @@ export interface TurnHelpers<Content, SendError> {
     TurnError | StructuredOutputMismatch | SendError | ClaudeError
   >
 }
-
-/**
- * Builds the turn helpers from `send` and `turnEvents`. One turn runs at a time per session,
- * so that concurrent callers never read each other's events.
- *
- * @since 0.1.0
- * @category Constructors
- */
-export const makeHelpers = <Content, SendError>(options: {
-  readonly send: (content: Content) => Effect.Effect<void, SendError>
-  readonly turnEvents: Stream.Stream<ClaudeEvent, ClaudeError>
-  readonly model: Effect.Effect<Option.Option<string>>
-  /** The session's span, parent of every turn's span. */
-  readonly span?: Tracer.AnySpan | undefined
-}): Effect.Effect<TurnHelpers<Content, SendError>> =>
-  Effect.gen(function*() {
-    const lock = yield* Effect.makeSemaphore(1)
-
-    const turnStream = (content: Content): Stream.Stream<ClaudeEvent, SendError | ClaudeError> =>
-      Stream.unwrapScoped(
-        Effect.as(
-          Effect.zipRight(Effect.acquireRelease(lock.take(1), () => lock.release(1)), options.send(content)),
-          options.turnEvents
-        )
-      )
-
-    const turn = (content: Content): Effect.Effect<TurnOutcome, TurnError | SendError | ClaudeError> =>
-      Effect.gen(function*() {
-        const start = Date.now()
-        const events = Chunk.toReadonlyArray(yield* Stream.runCollect(turnStream(content)))
-        const last = events[events.length - 1]
-        if (last === undefined || !(last instanceof Event.ResultEvent)) {
-          // the stream only ends without a result when the session was closed or killed
-          return yield* new NotConnected({ reason: "Closed", operation: "turn" })
-        }
-        const outcome = outcomeOf(events, last)
-        const error = errorOf(last)
-        yield* record(outcome, Date.now() - start, Option.isSome(error) ? error.value._tag : "success")
-        if (Option.isSome(error)) return yield* error.value
-        return outcome
-      }).pipe(
-        (effect) =>
-          Effect.flatMap(options.model, (model) =>
-            Effect.withSpan(effect, "ClaudeSession.turn", {
-              attributes: { "claude.model": Option.getOrElse(model, () => "default") },
-              captureStackTrace: false,
-              ...(options.span !== undefined ? { parent: options.span } : {})
-            }))
-      )
-
-    const turnStructured = <A, I>(schema: Schema.Schema<A, I, never>) => {
-      const decode = Schema.decodeUnknown(schema)
-      return (content: Content) =>
-        Effect.flatMap(turn(content), (outcome) =>
-          decode(outcome.structuredOutput).pipe(
-            Effect.map((value) => ({ value, outcome })),
-            Effect.mapError((error) =>
-              new StructuredOutputMismatch({
-                output: outcome.structuredOutput,
-                description: outcome.structuredOutput === undefined
-                  ? "the result has no structured_output (was the session started with this schema?)"
-                  : ParseResult.TreeFormatter.formatErrorSync(error)
-              })
-            )
-          ))
-    }
-
-    return { turn, turnStream, turnStructured }
-  })

@@ -10,13 +10,14 @@ import type * as CommandExecutor from "@effect/platform/CommandExecutor"
 import type { PlatformError } from "@effect/platform/Error"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
+import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as FiberId from "effect/FiberId"
 import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
-import * as Ref from "effect/Ref"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { IoError, NotConnected, SpawnError } from "../ClaudeError.js"
@@ -42,11 +43,21 @@ export interface Child {
   readonly executable: string
   /** stdout, single use. */
   readonly stdout: Stream.Stream<Uint8Array, IoError>
-  /** Queues one complete line (with its newline) for stdin; lines never interleave. */
-  readonly write: (line: Uint8Array, operation: string) => Effect.Effect<void, NotConnected | IoError>
+  /**
+   * Writes one complete line (with its newline) to stdin; lines never interleave. Completes
+   * once the bytes were handed to the pipe. `onCommitted` runs when the line is taken for
+   * writing: interrupted before that, the line is withdrawn and never written.
+   */
+  readonly write: (
+    line: Uint8Array,
+    operation: string,
+    onCommitted?: () => void
+  ) => Effect.Effect<void, NotConnected | IoError>
   /** Closes stdin once everything queued before it was written. */
   readonly endInput: Effect.Effect<void>
   readonly inputEnded: Effect.Effect<boolean>
+  /** Completes with the error when writing to stdin failed (every later write fails with it). */
+  readonly writeFailed: Effect.Effect<IoError>
   readonly exit: Effect.Effect<ExitStatus>
   readonly exitOption: Effect.Effect<Option.Option<ExitStatus>>
   readonly stderrTail: Effect.Effect<string>
@@ -129,6 +140,20 @@ const signalFrom = (error: PlatformError): string =>
 
 const EndOfInput = Symbol("EndOfInput")
 
+interface PendingWrite {
+  readonly bytes: Uint8Array
+  readonly done: Deferred.Deferred<void, IoError>
+  readonly onCommitted: (() => void) | undefined
+  state: "queued" | "taken" | "cancelled"
+}
+
+// A write error of a pipe is reported through callbacks and nextTicks after `write` returns;
+// one macrotask later it has surfaced.
+const nextMacrotask = Effect.async<void>((resume) => {
+  const handle = setImmediate(() => resume(Effect.void))
+  return Effect.sync(() => clearImmediate(handle))
+})
+
 const wallClock = Clock.make()
 
 class TailBuffer {
@@ -193,37 +218,86 @@ export const spawn = (
     )
     const stderrTail = Effect.sync(() => tail.text())
 
-    // One writer fiber owns stdin; lines are queued whole, so they never interleave.
-    const queue = yield* Queue.unbounded<Uint8Array | typeof EndOfInput>()
-    const inputEnded = yield* Ref.make(false)
-    const writeFailure = yield* Ref.make(Option.none<IoError>())
-    const writerDone = yield* Deferred.make<void>()
-    yield* Stream.repeatEffectOption(
-      Effect.flatMap(Queue.take(queue), (item) => item === EndOfInput ? Effect.fail(Option.none()) : Effect.succeed(item))
-    ).pipe(
+    // One writer fiber owns stdin: lines are written whole and in order, each write completes
+    // once its bytes were handed to the pipe (a failure then surfaces within one turn of the
+    // event loop), and a failed pipe fails the write in flight and every queued one.
+    const queue = yield* Queue.unbounded<PendingWrite | typeof EndOfInput>()
+    let inputEnded = false
+    let writeFailure: IoError | undefined
+    let inFlight: PendingWrite | undefined
+    const writeFailed = yield* Deferred.make<IoError>()
+    const failWrites = (error: IoError) =>
+      Effect.flatMap(Queue.takeAll(queue), (queued) =>
+        Effect.sync(() => {
+          const failure = writeFailure ??= error
+          if (inFlight !== undefined) Deferred.unsafeDone(inFlight.done, Effect.fail(failure))
+          inFlight = undefined
+          for (const item of queued) {
+            if (item !== EndOfInput) Deferred.unsafeDone(item.done, Effect.fail(failure))
+          }
+          Deferred.unsafeDone(writeFailed, Effect.succeed(failure))
+        }))
+    const nextLine: Effect.Effect<Uint8Array, Option.Option<never>> = Effect.suspend(() => {
+      const written = inFlight
+      const confirm = written === undefined ? Effect.void : Effect.zipRight(
+        nextMacrotask,
+        Effect.sync(() => {
+          inFlight = undefined
+          Deferred.unsafeDone(written.done, Effect.void)
+        })
+      )
+      return Effect.zipRight(confirm, Effect.flatMap(Queue.take(queue), (item) => {
+        if (item === EndOfInput) return Effect.fail(Option.none())
+        if (item.state === "cancelled") return nextLine
+        item.state = "taken"
+        item.onCommitted?.()
+        inFlight = item
+        return Effect.succeed(item.bytes)
+      }))
+    })
+    yield* Stream.repeatEffectOption(nextLine).pipe(
       Stream.run(child.stdin),
-      Effect.catchAll((error) =>
-        Ref.set(writeFailure, Option.some(IoError.fromCause("write to claude's stdin", error.message)))
-      ),
-      Effect.ensuring(Deferred.succeed(writerDone, undefined)),
+      Effect.matchCauseEffect({
+        onFailure: (cause) => failWrites(IoError.fromCause("write to claude's stdin", Cause.squash(cause))),
+        onSuccess: () => Effect.void
+      }),
       Effect.forkScoped
     )
 
     const isExited = Deferred.isDone(exited)
 
-    const write = (line: Uint8Array, operation: string): Effect.Effect<void, NotConnected | IoError> =>
-      Effect.gen(function*() {
-        if (yield* Ref.get(inputEnded)) return yield* new NotConnected({ reason: "InputEnded", operation })
-        const failure = yield* Ref.get(writeFailure)
-        if (Option.isSome(failure)) return yield* failure.value
-        if (yield* isExited) return yield* new NotConnected({ reason: "ProcessExited", operation })
-        yield* Queue.offer(queue, line)
-      }).pipe(Effect.uninterruptible)
+    const write = (
+      line: Uint8Array,
+      operation: string,
+      onCommitted?: () => void
+    ): Effect.Effect<void, NotConnected | IoError> =>
+      Effect.suspend(() => {
+        if (inputEnded) return Effect.fail(new NotConnected({ reason: "InputEnded", operation }))
+        if (writeFailure !== undefined) return Effect.fail(writeFailure)
+        const item: PendingWrite = {
+          bytes: line,
+          state: "queued",
+          onCommitted,
+          done: Deferred.unsafeMake<void, IoError>(FiberId.none)
+        }
+        return Effect.flatMap(isExited, (done): Effect.Effect<void, NotConnected | IoError> => {
+          if (done) return Effect.fail(new NotConnected({ reason: "ProcessExited", operation }))
+          Queue.unsafeOffer(queue, item)
+          // interrupted while still queued: withdrawn, never written
+          return Effect.onInterrupt(
+            Deferred.await(item.done),
+            () => Effect.sync(() => {
+              if (item.state === "queued") item.state = "cancelled"
+            })
+          )
+        })
+      })
 
-    const endInput = Effect.flatMap(
-      Ref.getAndSet(inputEnded, true),
-      (ended) => ended ? Effect.void : Queue.offer(queue, EndOfInput)
-    ).pipe(Effect.asVoid, Effect.uninterruptible)
+    const endInput = Effect.sync(() => {
+      if (inputEnded) return
+      inputEnded = true
+      Queue.unsafeOffer(queue, EndOfInput)
+    })
 
     // The child leads its own process group (Command spawns it detached): signal the group so
     // that tools the CLI started go too, and fall back to the pid alone.
@@ -283,7 +357,8 @@ export const spawn = (
       stdout,
       write,
       endInput,
-      inputEnded: Ref.get(inputEnded),
+      inputEnded: Effect.sync(() => inputEnded),
+      writeFailed: Deferred.await(writeFailed),
       exit: Deferred.await(exited),
       exitOption: Deferred.poll(exited).pipe(
         Effect.flatMap(Option.match({ onNone: () => Effect.succeedNone, onSome: Effect.asSome }))

@@ -1,0 +1,136 @@
+/**
+ * The control server: requests the CLI sends us (`can_use_tool`, `hook_callback`,
+ * `mcp_message`) answered by the user's callbacks, each in its own fiber so a slow callback
+ * never holds up the reader, counted as in flight for the idle rules, and interrupted when
+ * the CLI withdraws the request (`control_cancel_request`). A callback that fails or dies
+ * answers with an error (a permission handler: a denial); nothing waits on the event readers.
+ *
+ * @internal
+ */
+import * as Cause from "effect/Cause"
+import type * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as FiberMap from "effect/FiberMap"
+import * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
+import type { IoError, NotConnected } from "../ClaudeError.js"
+import * as ClaudeControl from "../ClaudeControl.js"
+import type { ControlCancelRequest, ControlRequest } from "../ClaudeEvent.js"
+import * as McpTool from "../McpTool.js"
+import type { Activity } from "./activity.js"
+
+/** The user's callbacks, as the session was configured. */
+export interface Handlers<R> {
+  readonly canUseTool:
+    | ((request: ClaudeControl.PermissionRequest) => Effect.Effect<ClaudeControl.PermissionDecision, unknown, R>)
+    | undefined
+  readonly hooks: ReadonlyMap<string, ClaudeControl.HookMatcher<R>>
+  readonly mcpServers: ReadonlyArray<McpTool.McpServer<R>>
+}
+
+/** Answers the CLI's control requests. */
+export interface ControlServer {
+  readonly handle: (request: ControlRequest) => Effect.Effect<void>
+  readonly cancel: (request: ControlCancelRequest) => Effect.Effect<void>
+}
+
+const describe = (cause: Cause.Cause<unknown>) =>
+  Cause.isInterruptedOnly(cause) ? "interrupted" : Cause.pretty(cause).split("\n")[0] ?? "failed"
+
+/** A control server; its callbacks run in `R` (`context`) and end with the scope. */
+export const make = <R>(options: {
+  readonly handlers: Handlers<R>
+  readonly context: Context.Context<R>
+  readonly write: (message: Record<string, unknown>, operation: string) => Effect.Effect<void, NotConnected | IoError>
+  readonly activity: Activity
+}): Effect.Effect<ControlServer, never, Scope.Scope> =>
+  Effect.map(FiberMap.make<string>(), (running) => {
+    const { canUseTool, hooks, mcpServers } = options.handlers
+
+    const answer = (requestId: string, response: Effect.Effect<unknown, string, R>) =>
+      response.pipe(
+        Effect.matchEffect({
+          onFailure: (error) =>
+            options.write({
+              type: "control_response",
+              response: { subtype: "error", request_id: requestId, error }
+            }, "answer a control request"),
+          onSuccess: (payload) =>
+            options.write({
+              type: "control_response",
+              response: { subtype: "success", request_id: requestId, response: payload ?? {} }
+            }, "answer a control request")
+        }),
+        Effect.catchAll((error) => Effect.logWarning(`could not answer control request ${requestId}`, error.message)),
+        Effect.provide(options.context)
+      )
+
+    const permission = (request: ControlRequest): Effect.Effect<unknown, string, R> =>
+      Effect.gen(function*() {
+        if (canUseTool === undefined) return yield* Effect.fail("no permission handler is configured")
+        const decoded = yield* Schema.decodeUnknown(ClaudeControl.PermissionRequest)(request.request).pipe(
+          Effect.mapError((error) => `malformed can_use_tool request: ${error.message}`)
+        )
+        const decision = yield* canUseTool(decoded).pipe(
+          Effect.catchAllCause((cause) =>
+            Effect.as(
+              Effect.logWarning("the permission handler failed; denying", cause),
+              ClaudeControl.deny(`permission handler failed: ${describe(cause)}`)
+            )
+          ),
+          Effect.withSpan("ClaudeSession.canUseTool", { attributes: { tool: decoded.tool_name } })
+        )
+        return ClaudeControl.encodeDecision(decoded, decision)
+      })
+
+    const hook = (request: ControlRequest): Effect.Effect<unknown, string, R> =>
+      Effect.gen(function*() {
+        const id = String(request.request.callback_id)
+        const matcher = hooks.get(id)
+        if (matcher === undefined) return yield* Effect.fail(`unknown hook callback ${id}`)
+        const input = yield* ClaudeControl.decodeHookInput(request.request.input).pipe(
+          Effect.mapError((error) => `malformed hook input: ${error.message}`)
+        )
+        const toolUseId = typeof request.request.tool_use_id === "string" ? request.request.tool_use_id : undefined
+        const run = matcher.handler(input, toolUseId).pipe(
+          Effect.catchAllCause((cause) => Effect.fail(`hook failed: ${describe(cause)}`))
+        )
+        const timeout = matcher.timeout
+        const limited = timeout === undefined ? run : run.pipe(
+          Effect.timeoutFail({
+            duration: timeout,
+            onTimeout: () => `hook timed out after ${Duration.format(Duration.decode(timeout))}`
+          })
+        )
+        return yield* limited.pipe(
+          Effect.withSpan("ClaudeSession.hook", { attributes: { event: input.hook_event_name } })
+        )
+      })
+
+    const mcp = (request: ControlRequest): Effect.Effect<unknown, string, R> =>
+      Effect.gen(function*() {
+        const name = request.request.server_name
+        const server = mcpServers.find((candidate) => candidate.name === name)
+        if (server === undefined) return yield* Effect.fail(`unknown in-process MCP server ${String(name)}`)
+        const response = yield* McpTool.handle(server, request.request.message)
+        return { mcp_response: response ?? { jsonrpc: "2.0", result: {}, id: 0 } }
+      })
+
+    return {
+      handle: (request) => {
+        const subtype = request.request.subtype
+        const response = subtype === "can_use_tool"
+          ? permission(request)
+          : subtype === "hook_callback"
+          ? hook(request)
+          : subtype === "mcp_message"
+          ? mcp(request)
+          : Effect.fail(`unsupported control request: ${subtype}`)
+        return Effect.asVoid(
+          FiberMap.run(running, request.request_id, options.activity.track(answer(request.request_id, response)))
+        )
+      },
+      cancel: (request) => FiberMap.remove(running, request.request_id)
+    }
+  })
