@@ -8,10 +8,21 @@
  * @since 0.1.0
  */
 import * as Either from "effect/Either"
+import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import { excerpt, InvalidJson, ProtocolError } from "./ClaudeError.js"
+
+/**
+ * The fields of a JSON object kept as they are. An own `__proto__` key (what `JSON.parse` makes
+ * of one) is left out: copied by assignment it would set the copy's prototype, so a line could
+ * choose the prototype of a decoded object.
+ */
+const Fields = Schema.Record({
+  key: Schema.String.pipe(Schema.filter((key) => key !== "__proto__")),
+  value: Schema.Unknown
+})
 
 // ---------------------------------------------------------------------------
 // Content blocks
@@ -116,7 +127,7 @@ const knownBlockTypes = new Set(["text", "thinking", "tool_use", "tool_result", 
  */
 export const OtherBlock = Schema.Struct(
   { type: Schema.String.pipe(Schema.filter((type) => !knownBlockTypes.has(type))) },
-  Schema.Record({ key: Schema.String, value: Schema.Unknown })
+  Fields
 )
 
 /**
@@ -169,10 +180,7 @@ const NullableString = Schema.optional(Schema.NullOr(Schema.String))
  * @since 0.1.0
  * @category Models
  */
-export const McpServerStatus = Schema.Struct(
-  { name: Schema.String, status: Schema.String },
-  Schema.Record({ key: Schema.String, value: Schema.Unknown })
-)
+export const McpServerStatus = Schema.Struct({ name: Schema.String, status: Schema.String }, Fields)
 
 /**
  * The `system` message of subtype `init`, printed when a turn starts: the session's
@@ -218,7 +226,7 @@ export class SystemMessage extends Schema.Class<SystemMessage>("effect-claude-se
   subtype: Schema.String,
   session_id: Schema.optional(Schema.String),
   uuid: Schema.optional(Schema.String),
-  data: Schema.Record({ key: Schema.String, value: Schema.Unknown })
+  data: Fields
 }) {
   /** The discriminator, for `Match.tag`. */
   get _tag(): "SystemMessage" {
@@ -326,7 +334,7 @@ export class ResultEvent extends Schema.Class<ResultEvent>("effect-claude-sessio
   stop_reason: NullableString,
   total_cost_usd: Schema.optionalWith(Schema.Number, { default: () => 0 }),
   usage: Schema.optionalWith(Usage, { default: () => ({ input_tokens: 0, output_tokens: 0 }) }),
-  modelUsage: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Unknown })),
+  modelUsage: Schema.optional(Fields),
   permission_denials: Schema.optionalWith(Schema.Array(PermissionDenial), { default: () => [] }),
   structured_output: Schema.optional(Schema.Unknown),
   errors: Schema.optional(Schema.Array(Schema.String)),
@@ -353,7 +361,7 @@ export const PartialBlock = Schema.Union(
   Schema.Struct({ type: Schema.Literal("text"), text: Schema.String }),
   Schema.Struct({ type: Schema.Literal("thinking"), thinking: Schema.String }),
   Schema.Struct({ type: Schema.Literal("tool_use"), id: Schema.String, name: Schema.String, partialJson: Schema.String }),
-  Schema.Struct({ type: Schema.String }, Schema.Record({ key: Schema.String, value: Schema.Unknown }))
+  Schema.Struct({ type: Schema.String }, Fields)
 )
 
 /**
@@ -383,6 +391,26 @@ export type PartialMessage = typeof PartialMessage.Type
 
 const emptyPartialMessage: PartialMessage = { content: [] }
 
+interface RawStreamEvent {
+  readonly type: string
+  readonly [x: string]: unknown
+}
+
+/**
+ * A raw Messages API stream event: a JSON object with a string `type`. It is checked, not copied:
+ * the decoded value is the parsed object itself, as for every `Schema.Unknown` field (an own
+ * `__proto__` key stays an own key, never a prototype). The hot path keeps it the same way.
+ */
+const RawStreamEvent = Schema.declare<RawStreamEvent>(
+  (u: unknown): u is RawStreamEvent => Predicate.isRecord(u) && typeof u.type === "string",
+  {
+    identifier: "RawStreamEvent",
+    description: "a JSON object with a string `type`",
+    arbitrary: () => (fc) =>
+      fc.tuple(fc.string(), fc.dictionary(fc.string(), fc.jsonValue())).map(([type, rest]) => ({ ...rest, type }))
+  }
+)
+
 /**
  * A raw Messages API stream event, printed with `--include-partial-messages`, together with
  * the message assembled from this turn's deltas so far (`assembled`).
@@ -392,12 +420,18 @@ const emptyPartialMessage: PartialMessage = { content: [] }
  */
 export class StreamEvent extends Schema.Class<StreamEvent>("effect-claude-session/StreamEvent")({
   type: Schema.Literal("stream_event"),
-  event: Schema.Struct({ type: Schema.String }, Schema.Record({ key: Schema.String, value: Schema.Unknown })),
+  event: RawStreamEvent,
   session_id: Schema.optional(Schema.String),
   parent_tool_use_id: NullableString,
   uuid: Schema.optional(Schema.String),
-  /** The message assembled from this turn's deltas so far (filled in by the session). */
-  assembled: Schema.optionalWith(PartialMessage, { default: () => emptyPartialMessage })
+  /**
+   * The message assembled from this turn's deltas so far, filled in by the session: decoding
+   * ignores an `assembled` key in the line (and gives the empty message), encoding leaves it out.
+   */
+  assembled: Schema.optionalToRequired(Schema.Unknown, Schema.typeSchema(PartialMessage), {
+    decode: () => emptyPartialMessage,
+    encode: () => Option.none()
+  }).pipe(Schema.withConstructorDefault(() => emptyPartialMessage))
 }) {
   /** The discriminator, for `Match.tag`. */
   get _tag(): "StreamEvent" {
@@ -420,7 +454,7 @@ export class StreamEvent extends Schema.Class<StreamEvent>("effect-claude-sessio
  */
 export class RateLimitEvent extends Schema.Class<RateLimitEvent>("effect-claude-session/RateLimitEvent")({
   type: Schema.Literal("rate_limit_event"),
-  rate_limit_info: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Unknown })),
+  rate_limit_info: Schema.optional(Fields),
   session_id: Schema.optional(Schema.String),
   uuid: Schema.optional(Schema.String)
 }) {
@@ -438,7 +472,7 @@ export class RateLimitEvent extends Schema.Class<RateLimitEvent>("effect-claude-
  */
 export class UnknownEvent extends Schema.Class<UnknownEvent>("effect-claude-session/UnknownEvent")({
   type: Schema.String,
-  data: Schema.Record({ key: Schema.String, value: Schema.Unknown })
+  data: Fields
 }) {
   /** The discriminator, for `Match.tag`. */
   get _tag(): "UnknownEvent" {
@@ -490,7 +524,7 @@ export const ClaudeEvent = Schema.Union(
 export class ControlRequest extends Schema.Class<ControlRequest>("effect-claude-session/ControlRequest")({
   type: Schema.Literal("control_request"),
   request_id: Schema.String,
-  request: Schema.Struct({ subtype: Schema.String }, Schema.Record({ key: Schema.String, value: Schema.Unknown }))
+  request: Schema.Struct({ subtype: Schema.String }, Fields)
 }) {
   /** The discriminator, for `Match.tag`. */
   get _tag(): "ControlRequest" {
@@ -594,46 +628,6 @@ const decoderOf = <A extends Incoming, I>(schema: Schema.Schema<A, I>): Decoder 
 
 const decodeSystemInit = decoderOf(SystemInit)
 const decodeSystemMessage = decoderOf(SystemMessage)
-const decoders: Record<string, Decoder> = {
-  user: decoderOf(UserEvent),
-  assistant: decoderOf(AssistantEvent),
-  result: decoderOf(ResultEvent),
-  stream_event: decoderOf(StreamEvent),
-  rate_limit_event: decoderOf(RateLimitEvent),
-  control_request: decoderOf(ControlRequest),
-  control_response: decoderOf(ControlResponse),
-  control_cancel_request: decoderOf(ControlCancelRequest)
-}
-
-const isOptionalString = (u: unknown) => u === undefined || typeof u === "string"
-
-/**
- * The hot path: partial-message events are most of a stream. This checks exactly what the
- * `StreamEvent` Schema checks and builds the same value; anything it does not accept goes
- * to the Schema, which then reports the precise problem. (test/ClaudeEvent.test.ts checks
- * both paths agree.)
- */
-const decodeStreamEventFast = (json: Record<string, unknown>): StreamEvent | undefined => {
-  const event = json.event
-  if (
-    typeof event !== "object" || event === null || Array.isArray(event) ||
-    typeof (event as { readonly type?: unknown }).type !== "string" ||
-    !isOptionalString(json.session_id) || !isOptionalString(json.uuid) ||
-    !(json.parent_tool_use_id === undefined || json.parent_tool_use_id === null ||
-      typeof json.parent_tool_use_id === "string")
-  ) return undefined
-  // built in place: one object per delta (this is the hottest path)
-  const decoded = Object.create(StreamEvent.prototype) as Record<string, unknown>
-  decoded.type = "stream_event"
-  decoded.event = event
-  if (json.session_id !== undefined) decoded.session_id = json.session_id
-  if (json.parent_tool_use_id !== undefined) decoded.parent_tool_use_id = json.parent_tool_use_id
-  if (json.uuid !== undefined) decoded.uuid = json.uuid
-  decoded.assembled = emptyPartialMessage
-  return decoded as unknown as StreamEvent
-}
-
-
 /** @internal */
 export const decodeStreamEventSlow = decoderOf(StreamEvent)
 /** @internal */
@@ -641,15 +635,62 @@ export const decodeAssistantSlow = decoderOf(AssistantEvent)
 /** @internal */
 export const decodeUserSlow = decoderOf(UserEvent)
 
-// Hot-path decoders for assistant and user messages. Each accepts exactly the common shapes
-// the Schema accepts and builds the same value (unknown keys dropped, defaults filled); any
-// other input returns undefined and goes to the Schema, which decides and reports.
+// a Map, not an object: a `type` such as "constructor" or "__proto__" must not find anything
+const decoders = new Map<string, Decoder>([
+  ["user", decodeUserSlow],
+  ["assistant", decodeAssistantSlow],
+  ["result", decoderOf(ResultEvent)],
+  ["stream_event", decodeStreamEventSlow],
+  ["rate_limit_event", decoderOf(RateLimitEvent)],
+  ["control_request", decoderOf(ControlRequest)],
+  ["control_response", decoderOf(ControlResponse)],
+  ["control_cancel_request", decoderOf(ControlCancelRequest)]
+])
+
+// ---------------------------------------------------------------------------
+// The hot path
+//
+// Hand-written decoders for the lines that are most of a stream (partial-message deltas,
+// assistant and user messages). Each takes only inputs the Schema takes and builds the value
+// the Schema builds: the same class, the same own keys in the same order (declaration order,
+// defaults filled in, unknown keys dropped), the same values. Anything else returns undefined
+// and goes to the Schema, which decides and reports. test/decoders.property.test.ts checks
+// this on generated and mutated input; keep both in step when a Schema changes.
+// ---------------------------------------------------------------------------
+
 type Json = Record<string, unknown>
 const isRecord = (u: unknown): u is Json => typeof u === "object" && u !== null && !Array.isArray(u)
+const isOptionalString = (u: unknown) => u === undefined || typeof u === "string"
 const isOptionalNullableString = (u: unknown) => u === undefined || u === null || typeof u === "string"
 const isOptionalNullableNumber = (u: unknown) => u === undefined || u === null || typeof u === "number"
-const copyPresent = (target: Json, source: Json, keys: ReadonlyArray<string>) => {
-  for (const key of keys) if (source[key] !== undefined) target[key] = source[key]
+const hasOwn = Object.prototype.hasOwnProperty
+
+/** The `Fields` copy of a `{ type } + Fields` object: `type` first, no `__proto__`. */
+const copyFields = (record: Json, type: string): Json => {
+  const copy: Json = { type }
+  for (const key of Object.keys(record)) {
+    if (key !== "type" && key !== "__proto__") copy[key] = record[key]
+  }
+  return copy
+}
+
+const decodeStreamEventFast = (json: Json): StreamEvent | undefined => {
+  const event = json.event
+  if (
+    !isRecord(event) || typeof event.type !== "string" ||
+    !isOptionalString(json.session_id) || !isOptionalNullableString(json.parent_tool_use_id) ||
+    !isOptionalString(json.uuid)
+  ) return undefined
+  // built in place, the event object kept as it is (as RawStreamEvent does): one object per delta
+  const decoded = Object.create(StreamEvent.prototype) as Json
+  decoded.type = "stream_event"
+  decoded.event = event
+  if (json.session_id !== undefined) decoded.session_id = json.session_id
+  if (json.parent_tool_use_id !== undefined) decoded.parent_tool_use_id = json.parent_tool_use_id
+  if (json.uuid !== undefined) decoded.uuid = json.uuid
+  // an `assembled` in the line is ignored, as the Schema does: the session fills it in
+  decoded.assembled = emptyPartialMessage
+  return decoded as unknown as StreamEvent
 }
 
 const fastBlock = (u: unknown): ContentBlock | undefined => {
@@ -660,11 +701,11 @@ const fastBlock = (u: unknown): ContentBlock | undefined => {
     case "thinking": {
       if (typeof u.thinking !== "string" || !isOptionalString(u.signature)) return undefined
       const block: Json = { type: "thinking", thinking: u.thinking }
-      copyPresent(block, u, ["signature"])
+      if (u.signature !== undefined) block.signature = u.signature
       return block as ContentBlock
     }
     case "tool_use":
-      return typeof u.id === "string" && typeof u.name === "string" && "input" in u
+      return typeof u.id === "string" && typeof u.name === "string" && hasOwn.call(u, "input")
         ? { type: "tool_use", id: u.id, name: u.name, input: u.input }
         : undefined
     case "tool_result": {
@@ -675,7 +716,7 @@ const fastBlock = (u: unknown): ContentBlock | undefined => {
       ) return undefined
       const block: Json = { type: "tool_result", tool_use_id: u.tool_use_id }
       if (u.content !== undefined) block.content = Array.isArray(u.content) ? u.content.slice() : u.content
-      copyPresent(block, u, ["is_error"])
+      if (u.is_error !== undefined) block.is_error = u.is_error
       return block as ContentBlock
     }
     case "image": {
@@ -685,11 +726,13 @@ const fastBlock = (u: unknown): ContentBlock | undefined => {
         !isOptionalString(source.data) || !isOptionalString(source.url)
       ) return undefined
       const decoded: Json = { type: source.type }
-      copyPresent(decoded, source, ["media_type", "data", "url"])
+      if (source.media_type !== undefined) decoded.media_type = source.media_type
+      if (source.data !== undefined) decoded.data = source.data
+      if (source.url !== undefined) decoded.url = source.url
       return { type: "image", source: decoded } as ContentBlock
     }
     default:
-      return typeof u.type === "string" ? { ...u } as ContentBlock : undefined
+      return typeof u.type === "string" ? copyFields(u, u.type) as ContentBlock : undefined
   }
 }
 
@@ -712,51 +755,79 @@ const fastUsage = (u: unknown): Usage | undefined => {
     !isOptionalNullableString(u.service_tier)
   ) return undefined
   const usage: Json = { input_tokens: u.input_tokens ?? 0, output_tokens: u.output_tokens ?? 0 }
-  copyPresent(usage, u, ["cache_creation_input_tokens", "cache_read_input_tokens", "service_tier"])
+  if (u.cache_creation_input_tokens !== undefined) usage.cache_creation_input_tokens = u.cache_creation_input_tokens
+  if (u.cache_read_input_tokens !== undefined) usage.cache_read_input_tokens = u.cache_read_input_tokens
+  if (u.service_tier !== undefined) usage.service_tier = u.service_tier
   return usage as Usage
 }
 
-const fastEnvelope = (json: Json, target: Json): boolean => {
-  if (
-    !isOptionalNullableString(json.parent_tool_use_id) || !isOptionalString(json.session_id) ||
-    !isOptionalString(json.uuid)
-  ) return false
-  copyPresent(target, json, ["session_id", "uuid"])
+const isEnvelope = (json: Json): boolean =>
+  isOptionalNullableString(json.parent_tool_use_id) && isOptionalString(json.session_id) && isOptionalString(json.uuid)
+
+/** `parent_tool_use_id`, `session_id`, `uuid`: in this order in both event classes. */
+const copyEnvelope = (json: Json, target: Json) => {
   if (json.parent_tool_use_id !== undefined) target.parent_tool_use_id = json.parent_tool_use_id
-  return true
+  if (json.session_id !== undefined) target.session_id = json.session_id
+  if (json.uuid !== undefined) target.uuid = json.uuid
 }
 
 const decodeAssistantFast = (json: Json): AssistantEvent | undefined => {
   const message = json.message
   if (!isRecord(message) || message.role !== "assistant" || !isOptionalString(json.error)) return undefined
   if (!isOptionalString(message.id) || !isOptionalString(message.model)) return undefined
-  if (!isOptionalNullableString(message.stop_reason)) return undefined
+  if (!isOptionalNullableString(message.stop_reason) || !isEnvelope(json)) return undefined
   const content = fastBlocks(message.content)
   if (content === undefined) return undefined
-  const decodedMessage: Json = { role: "assistant", content }
-  copyPresent(decodedMessage, message, ["id", "model"])
-  if (message.stop_reason !== undefined) decodedMessage.stop_reason = message.stop_reason
+  let usage: Usage | undefined
   if (message.usage !== undefined) {
-    const usage = fastUsage(message.usage)
+    usage = fastUsage(message.usage)
     if (usage === undefined) return undefined
-    decodedMessage.usage = usage
   }
-  const fields: Json = { type: "assistant", message: decodedMessage }
-  if (!fastEnvelope(json, fields)) return undefined
-  copyPresent(fields, json, ["error"])
-  return Object.assign(Object.create(AssistantEvent.prototype), fields)
+  const decodedMessage: Json = {}
+  if (message.id !== undefined) decodedMessage.id = message.id
+  if (message.model !== undefined) decodedMessage.model = message.model
+  decodedMessage.role = "assistant"
+  decodedMessage.content = content
+  if (message.stop_reason !== undefined) decodedMessage.stop_reason = message.stop_reason
+  if (usage !== undefined) decodedMessage.usage = usage
+  const decoded = Object.create(AssistantEvent.prototype) as Json
+  decoded.type = "assistant"
+  decoded.message = decodedMessage
+  copyEnvelope(json, decoded)
+  if (json.error !== undefined) decoded.error = json.error
+  return decoded as unknown as AssistantEvent
 }
 
 const decodeUserFast = (json: Json): UserEvent | undefined => {
   const message = json.message
   if (!isRecord(message) || message.role !== "user") return undefined
-  if (!(json.isReplay === undefined || typeof json.isReplay === "boolean")) return undefined
+  if (!(json.isReplay === undefined || typeof json.isReplay === "boolean") || !isEnvelope(json)) return undefined
   const content = typeof message.content === "string" ? message.content : fastBlocks(message.content)
   if (content === undefined) return undefined
-  const fields: Json = { type: "user", message: { role: "user", content } }
-  if (!fastEnvelope(json, fields)) return undefined
-  copyPresent(fields, json, ["tool_use_result", "isReplay"])
-  return Object.assign(Object.create(UserEvent.prototype), fields)
+  const decoded = Object.create(UserEvent.prototype) as Json
+  decoded.type = "user"
+  decoded.message = { role: "user", content }
+  copyEnvelope(json, decoded)
+  if (json.tool_use_result !== undefined) decoded.tool_use_result = json.tool_use_result
+  if (json.isReplay !== undefined) decoded.isReplay = json.isReplay
+  return decoded as unknown as UserEvent
+}
+
+/**
+ * The hot path alone: the event, or undefined when the line is not one of the shapes it takes
+ * (the Schema then decides).
+ *
+ * @internal
+ */
+export const decodeFast = (json: Json): Incoming | undefined => {
+  const type = json.type
+  return type === "stream_event"
+    ? decodeStreamEventFast(json)
+    : type === "assistant"
+    ? decodeAssistantFast(json)
+    : type === "user"
+    ? decodeUserFast(json)
+    : undefined
 }
 
 const protocolError = (description: string, line: string) => new ProtocolError({ description, line: excerpt(line, 512) })
@@ -788,15 +859,9 @@ export const decodeMessage = (json: unknown, line: string = ""): Either.Either<I
         data: json
       })
   } else {
-    const fast = type === "stream_event"
-      ? decodeStreamEventFast(json)
-      : type === "assistant"
-      ? decodeAssistantFast(json)
-      : type === "user"
-      ? decodeUserFast(json)
-      : undefined
+    const fast = decodeFast(json)
     if (fast !== undefined) return Either.right(fast)
-    const decoder = decoders[type]
+    const decoder = decoders.get(type)
     if (decoder === undefined) {
       return Either.right(new UnknownEvent({ type, data: json }, { disableValidation: true }))
     }
