@@ -6,7 +6,7 @@
  */
 import { query } from "@anthropic-ai/claude-agent-sdk"
 import { NodeContext } from "@effect/platform-node"
-import { Chunk, Effect, Stream } from "effect"
+import { Chunk, Effect, Metric, Stream } from "effect"
 import { spawn } from "node:child_process"
 import fs from "node:fs"
 import { createRequire } from "node:module"
@@ -15,6 +15,7 @@ import path from "node:path"
 import readline from "node:readline"
 import { fileURLToPath } from "node:url"
 import { ClaudeEvent, ClaudeSession } from "../src/index.js"
+import * as Delivery from "../src/internal/delivery.js"
 import * as Api from "../src/ScriptedMessagesApi.js"
 import { generate } from "./transcript.js"
 
@@ -87,6 +88,16 @@ const ours = () =>
     const cpu = process.cpuUsage()
     const started = performance.now()
     const session = yield* ClaudeSession.make({ executable: replay, env: { REPLAY_FILE: transcript, REPLAY_TIMES: String(times) } })
+    const events = yield* Stream.runCount(session.turnStream("go"))
+    return { events, ms: performance.now() - started, cpu: cpuMs(cpu) }
+  }).pipe(Effect.scoped, Effect.provide(NodeContext.layer), Effect.runPromise)
+
+// (d) ClaudeSession's raw `turnEvents`: one event per chunk, so a reader may stop anywhere
+const oursRaw = () =>
+  Effect.gen(function*() {
+    const cpu = process.cpuUsage()
+    const started = performance.now()
+    const session = yield* ClaudeSession.make({ executable: replay, env: { REPLAY_FILE: transcript, REPLAY_TIMES: String(times) } })
     yield* session.sendMessage("go")
     const events = yield* Stream.runCount(session.turnEvents)
     return { events, ms: performance.now() - started, cpu: cpuMs(cpu) }
@@ -94,17 +105,19 @@ const ours = () =>
 
 const throughput = async () => {
   const before = children().length
-  const results: Record<"raw" | "sdk" | "ours", Array<Throughput>> = { raw: [], sdk: [], ours: [] }
+  const results: Record<"raw" | "sdk" | "ours" | "oursRaw", Array<Throughput>> = { raw: [], sdk: [], ours: [], oursRaw: [] }
   // warm up the JIT on each path first
   for (let i = 0; i < (quick ? 1 : 3); i++) {
     await raw()
     await ours()
     await sdk()
+    await oursRaw()
   }
   for (let i = 0; i < runs; i++) {
     results.raw.push(await raw())
     results.sdk.push(await sdk())
     results.ours.push(await ours())
+    results.oursRaw.push(await oursRaw())
   }
   const summary = (list: ReadonlyArray<Throughput>) => {
     const ms = median(list.map((r) => r.ms))
@@ -119,7 +132,12 @@ const throughput = async () => {
   }
   const left = children()
   if (left.length > before) console.log("children still running after the throughput runs:", left)
-  return { raw: summary(results.raw), sdk: summary(results.sdk), ours: summary(results.ours) }
+  return {
+    raw: summary(results.raw),
+    sdk: summary(results.sdk),
+    ours: summary(results.ours),
+    oursRaw: summary(results.oursRaw)
+  }
 }
 
 // 2. start-up: spawn → first event
@@ -178,8 +196,7 @@ const memory = async () => {
   const started = performance.now()
   const events = await Effect.gen(function*() {
     const session = yield* ClaudeSession.make({ executable: replay, env: { REPLAY_FILE: transcript, REPLAY_TIMES: String(replays) } })
-    yield* session.sendMessage("go")
-    return yield* Stream.runCount(session.turnEvents)
+    return yield* Stream.runCount(session.turnStream("go"))
   }).pipe(Effect.scoped, Effect.provide(NodeContext.layer), Effect.runPromise)
   const seconds = (performance.now() - started) / 1000
   clearInterval(sampler)
@@ -211,6 +228,47 @@ const memory = async () => {
     peakHeapGrowthMb: Number(((peakHeap - base.heapUsed) / MB).toFixed(1)),
     bigLineChars: decoded,
     bigLinePeakRssGrowthMb: Number(((linePeak - lineBase) / MB).toFixed(1))
+  }
+}
+
+// 3b. a consumer that never reads: what the unread events cost, and control still answered
+const unread = async () => {
+  const replays = quick ? 1 : 4
+  global.gc?.()
+  const base = process.memoryUsage()
+  const started = performance.now()
+  const outcome = await Effect.gen(function*() {
+    const session = yield* ClaudeSession.make({
+      executable: replay,
+      env: { REPLAY_FILE: transcript, REPLAY_TIMES: String(replays) },
+      maxBufferedBytes: 4 * 1024 * MB
+    })
+    const before = (yield* Metric.value(Delivery.bufferedEvents)).value
+    yield* session.sendMessage("go")
+    const expected = transcriptLines * replays + 1
+    // every event buffered, none read
+    yield* Effect.suspend(() =>
+      Metric.value(Delivery.bufferedEvents).pipe(
+        Effect.flatMap((state) => state.value - before >= expected ? Effect.void : Effect.fail("not yet"))
+      )
+    ).pipe(Effect.delay("5 millis"), Effect.eventually)
+    const buffered = performance.now() - started
+    global.gc?.()
+    const memory = process.memoryUsage()
+    const requestStarted = performance.now()
+    yield* session.setModel("claude-bench")
+    const controlMs = performance.now() - requestStarted
+    return { events: expected, buffered, memory, controlMs }
+  }).pipe(Effect.scoped, Effect.provide(NodeContext.layer), Effect.runPromise)
+  const mb = (replays * transcriptBytes) / MB
+  return {
+    unreadMb: Math.round(mb),
+    events: outcome.events,
+    secondsToBuffer: Number((outcome.buffered / 1000).toFixed(1)),
+    heapGrowthMb: Number(((outcome.memory.heapUsed - base.heapUsed) / MB).toFixed(1)),
+    rssGrowthMb: Number(((outcome.memory.rss - base.rss) / MB).toFixed(1)),
+    heapPerMbOfEvents: Number(((outcome.memory.heapUsed - base.heapUsed) / MB / mb).toFixed(2)),
+    controlRequestMs: Number(outcome.controlMs.toFixed(1))
   }
 }
 
@@ -301,6 +359,8 @@ const main = async () => {
   // memory first, while the process is fresh
   const mem = await memory()
   console.log("memory", mem)
+  const idle = await unread()
+  console.log("unread", idle)
   const tp = await throughput()
   console.log("throughput", tp)
   const st = await startup()
@@ -319,26 +379,30 @@ const main = async () => {
       ratios: {
         sdkThroughputVsRaw: ratio(tp.sdk.eventsPerSecond, tp.raw.eventsPerSecond),
         oursThroughputVsRaw: ratio(tp.ours.eventsPerSecond, tp.raw.eventsPerSecond),
+        oursRawThroughputVsRaw: ratio(tp.oursRaw.eventsPerSecond, tp.raw.eventsPerSecond),
         sdkCpuPerMbVsRaw: ratio(tp.sdk.cpuMsPerMb, tp.raw.cpuMsPerMb),
-        oursCpuPerMbVsRaw: ratio(tp.ours.cpuMsPerMb, tp.raw.cpuMsPerMb)
+        oursCpuPerMbVsRaw: ratio(tp.ours.cpuMsPerMb, tp.raw.cpuMsPerMb),
+        oursRawCpuPerMbVsRaw: ratio(tp.oursRaw.cpuMsPerMb, tp.raw.cpuMsPerMb)
       }
     },
     startup: st,
     memory: mem,
+    unread: idle,
     concurrency: conc,
     realCli: cli
   }
   const r = results.throughput.ratios
-  const md = `| measure | raw readline + JSON.parse (a) | official SDK (b) | ClaudeSession, Schema-decoded (c) |
-|---|---|---|---|
-| events/s | ${tp.raw.eventsPerSecond.toLocaleString("en")} | ${tp.sdk.eventsPerSecond.toLocaleString("en")} (${r.sdkThroughputVsRaw}x) | ${tp.ours.eventsPerSecond.toLocaleString("en")} (${r.oursThroughputVsRaw}x) |
-| MB/s | ${tp.raw.mbPerSecond} | ${tp.sdk.mbPerSecond} | ${tp.ours.mbPerSecond} |
-| consumer CPU ms per MB | ${tp.raw.cpuMsPerMb} | ${tp.sdk.cpuMsPerMb} (${r.sdkCpuPerMbVsRaw}x) | ${tp.ours.cpuMsPerMb} (${r.oursCpuPerMbVsRaw}x) |
+  const md = `| measure | raw readline + JSON.parse (a) | official SDK (b) | ClaudeSession \`turnStream\` (c) | ClaudeSession raw \`turnEvents\`, one event per chunk (d) |
+|---|---|---|---|---|
+| events/s | ${tp.raw.eventsPerSecond.toLocaleString("en")} | ${tp.sdk.eventsPerSecond.toLocaleString("en")} (${r.sdkThroughputVsRaw}x) | ${tp.ours.eventsPerSecond.toLocaleString("en")} (${r.oursThroughputVsRaw}x) | ${tp.oursRaw.eventsPerSecond.toLocaleString("en")} (${r.oursRawThroughputVsRaw}x) |
+| MB/s | ${tp.raw.mbPerSecond} | ${tp.sdk.mbPerSecond} | ${tp.ours.mbPerSecond} | ${tp.oursRaw.mbPerSecond} |
+| consumer CPU ms per MB | ${tp.raw.cpuMsPerMb} | ${tp.sdk.cpuMsPerMb} (${r.sdkCpuPerMbVsRaw}x) | ${tp.ours.cpuMsPerMb} (${r.oursCpuPerMbVsRaw}x) | ${tp.oursRaw.cpuMsPerMb} (${r.oursRawCpuPerMbVsRaw}x) |
 
 | other measure | result |
 |---|---|
 | start-up, spawn → first event (median) | raw spawn ${st.rawMedianMs} ms; ClaudeSession ${st.oursMedianMs} ms (+${st.addedMs} ms); with the initialize handshake ${st.oursWithHandshakeMedianMs} ms |
 | memory, ${mem.streamedMb} MB of events (${mem.events.toLocaleString("en")}) through a consumer that keeps nothing | RSS growth ${mem.rssGrowthMb} MB (peak ${mem.peakRssGrowthMb} MB), heap growth ${mem.heapGrowthMb} MB (peak ${mem.peakHeapGrowthMb} MB), ${mem.seconds} s |
+| a consumer that never reads: ${idle.unreadMb} MB of events (${idle.events.toLocaleString("en")}) left unread | all buffered in ${idle.secondsToBuffer} s; heap +${idle.heapGrowthMb} MB (${idle.heapPerMbOfEvents} MB of heap per MB of events), RSS +${idle.rssGrowthMb} MB; a control request meanwhile answered in ${idle.controlRequestMs} ms |
 | one 64 MiB line decoded | ${mem.bigLineChars.toLocaleString("en")} characters, peak RSS growth ${mem.bigLinePeakRssGrowthMb} MB |
 | ${conc.sessions} sessions at once | ${conc.events.toLocaleString("en")} events, ${conc.eventsPerSecond.toLocaleString("en")} events/s, latency p50 ${conc.p50LatencyMs} ms / p99 ${conc.p99LatencyMs} ms, children left ${conc.childrenLeft} |
 | real CLI, library latency per event (arrival → consumer) | p50 ${cli.p50AddedMs} ms, p99 ${cli.p99AddedMs} ms over ${cli.events} events |

@@ -558,8 +558,9 @@ export const make = <R = never>(
       // an abandoned turn is stopped in the CLI too, so it costs nothing more
       onAbandon: controlProtocol
         ? Effect.asVoid(Effect.forkIn(
-          Effect.catchAll(client.request("interrupt", {}, controlTimeout), (error) =>
-            Effect.logDebug("could not interrupt an abandoned turn", error.message)),
+          // forked from a finalizer: made interruptible again, so the scope can end it
+          Effect.interruptible(Effect.catchAll(client.request("interrupt", {}, controlTimeout), (error) =>
+            Effect.logDebug("could not interrupt an abandoned turn", error.message))),
           scope
         ))
         : Effect.void,
@@ -686,6 +687,7 @@ const lifecycleOperations = (parts: {
       lifecycle.stopping.value = true
       return activity.awaitCallbacks.pipe(
         Effect.timeoutOption(grace.close),
+        Process.onWallClock,
         Effect.zipRight(child.shutdown(grace)),
         Effect.flatMap(exitInfo)
       )
@@ -695,7 +697,7 @@ const lifecycleOperations = (parts: {
       return Effect.zipRight(
         child.signal("SIGKILL"),
         Effect.flatMap(
-          child.exit.pipe(Effect.timeoutOption(Duration.seconds(2))),
+          child.exit.pipe(Effect.timeoutOption(Duration.seconds(2)), Process.onWallClock),
           (status) => exitInfo(Option.getOrUndefined(status))
         )
       )

@@ -156,6 +156,10 @@ const nextMacrotask = Effect.async<void>((resume) => {
 
 const wallClock = Clock.make()
 
+/** Runs an effect on the wall clock: process-level bounds must hold under a `TestClock`. */
+export const onWallClock = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.withClock(effect, wallClock)
+
 class TailBuffer {
   private chunks: Array<Uint8Array> = []
   private size = 0
@@ -338,7 +342,7 @@ export const spawn = (
         return killed.value
       }).pipe(
         // Always the wall clock: a TestClock must never freeze a release.
-        Effect.withClock(wallClock),
+        onWallClock,
         Effect.uninterruptible,
         Effect.withSpan("ClaudeSession.shutdown", { attributes: { pid } })
       )
@@ -366,7 +370,7 @@ export const spawn = (
       stderrTail: Effect.zipRight(
         // let the last stderr bytes land once the process has exited
         Effect.flatMap(isExited, (done) =>
-          done ? Deferred.await(stderrDone).pipe(Effect.timeoutOption(Duration.millis(200))) : Effect.void),
+          done ? Deferred.await(stderrDone).pipe(Effect.timeoutOption(Duration.millis(200)), onWallClock) : Effect.void),
         stderrTail
       ),
       signal,

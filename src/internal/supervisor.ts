@@ -14,7 +14,7 @@ import type * as Scope from "effect/Scope"
 import { ProcessExited, Timeout } from "../ClaudeError.js"
 import type { Activity } from "./activity.js"
 import type { Lifecycle, Terminal } from "./lifecycle.js"
-import type * as Process from "./process.js"
+import * as Process from "./process.js"
 
 /** How long stdout may stay open after the process exited before the session ends anyway. */
 export const drainAfterExit = Duration.millis(500)
@@ -54,14 +54,14 @@ export const start = (options: {
 
     // the process exited: the session ends when stdout is drained, or soon after
     yield* child.exit.pipe(
-      Effect.tap(() => Deferred.await(options.stdoutClosed).pipe(Effect.timeoutOption(drainAfterExit))),
+      Effect.tap(() => Deferred.await(options.stdoutClosed).pipe(Effect.timeoutOption(drainAfterExit), Process.onWallClock)),
       Effect.flatMap(exited),
       Effect.forkScoped
     )
 
     // stdout closed: the process is exiting; without an exit within the close grace it is not
     yield* Deferred.await(options.stdoutClosed).pipe(
-      Effect.zipRight(child.exit.pipe(Effect.timeoutOption(options.grace.close))),
+      Effect.zipRight(child.exit.pipe(Effect.timeoutOption(options.grace.close), Process.onWallClock)),
       Effect.flatMap((status) => Option.isNone(status) ? exited(undefined) : Effect.void),
       Effect.forkScoped
     )
