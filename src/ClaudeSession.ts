@@ -403,18 +403,8 @@ const validateCallbacks = <R>(options: MakeOptions<R>, handlers: ControlServer.H
       : Effect.succeed(hasCallbacks)
   })
 
-/**
- * Starts a claude process and returns the service for it. With the control protocol (the
- * default), the `initialize` handshake completes before this returns. The process ends when
- * the scope closes: stdin is closed, then SIGTERM after the close grace period, then SIGKILL
- * after the terminate grace period.
- *
- * @since 0.1.0
- * @category Constructors
- */
-export const make = <R = never>(
-  options: MakeOptions<R> = {}
-): Effect.Effect<Service, ClaudeError, Requirements | Scope.Scope | R> =>
+// Options resolved, callbacks checked, process spawned.
+const start = <R>(options: MakeOptions<R>) =>
   Effect.gen(function*() {
     if (options.outputSchema !== undefined && options.jsonSchema === undefined) {
       options = { ...options, jsonSchema: ClaudeOptions.jsonSchemaOf(options.outputSchema) }
@@ -424,7 +414,6 @@ export const make = <R = never>(
       term: Duration.decode(options.terminateGracePeriod ?? defaultTermGrace)
     }
     const controlProtocol = options.controlProtocol ?? true
-    const controlTimeout = options.controlTimeout ?? defaultControlTimeout
     const permissionService = yield* Effect.serviceOption(ClaudeControl.ToolPermissions)
     const hooks = Launch.hookTable(options.hooks)
     const handlers: ControlServer.Handlers<R> = {
@@ -447,15 +436,22 @@ export const make = <R = never>(
       stderrTailBytes: options.stderrTailBytes ?? 64 * 1024,
       grace
     })
-    const pid = child.pid
     // A span for the session's whole life; turns are its children.
-    const sessionSpan = yield* Effect.makeSpanScoped("ClaudeSession", {
-      attributes: { "claude.pid": pid, ...(options.model !== undefined ? { "claude.model": options.model } : {}) },
+    const span = yield* Effect.makeSpanScoped("ClaudeSession", {
+      attributes: {
+        "claude.pid": child.pid,
+        ...(options.model !== undefined ? { "claude.model": options.model } : {})
+      },
       captureStackTrace: false
     })
-    const scope = yield* Effect.scope
+    return { options, grace, controlProtocol, hooks, handlers, hasCallbacks, child, span }
+  })
 
-    // --- the parts, each owning its state -------------------------------------------------
+// The parts, each owning its state, wired together; the release ends the session first
+// (waiting requests and readers end now), then the process.
+const connect = <R>(started: Effect.Effect.Success<ReturnType<typeof start<R>>>) =>
+  Effect.gen(function*() {
+    const { child, grace, options } = started
     const lifecycle = Lifecycle.make()
     const activity = yield* Activity.make()
     const maxBufferedBytes = options.maxBufferedBytes ?? defaultMaxBufferedBytes
@@ -479,14 +475,15 @@ export const make = <R = never>(
         const terminal = lifecycle.current()
         return terminal === undefined ? undefined : lifecycle.notConnected(terminal, operation)
       },
-      pid
+      pid: child.pid
     })
     lifecycle.onTerminate((terminal) => {
       delivery.end(terminal.error)
       client.failAll(lifecycle.requestError(terminal))
       activity.release()
     })
-    const server = yield* ControlServer.make({ handlers, context: yield* Effect.context<R>(), write: writeControl, activity })
+    const context = yield* Effect.context<R>()
+    const server = yield* ControlServer.make({ handlers: started.handlers, context, write: writeControl, activity })
     const info: Reader.SessionInfo = { init: Option.none(), sessionId: Option.none() }
     const reader = yield* Reader.start({
       stdout: child.stdout,
@@ -500,7 +497,7 @@ export const make = <R = never>(
       client,
       server,
       info,
-      span: sessionSpan,
+      span: started.span,
       trace
     })
     yield* Supervisor.start({
@@ -511,7 +508,6 @@ export const make = <R = never>(
       grace,
       idleTimeout: options.idleTimeout === undefined ? undefined : Duration.decode(options.idleTimeout)
     })
-    // Release: end the session first (waiting requests and readers end now), then the process.
     yield* Effect.addFinalizer(() =>
       Effect.suspend(() => {
         lifecycle.stopping.value = true
@@ -519,8 +515,35 @@ export const make = <R = never>(
         return Effect.asVoid(child.shutdown(grace))
       })
     )
+    const controlMessages = Stream.unwrapScoped(
+      Effect.map(
+        Effect.tap(PubSub.subscribe(traffic), () => Effect.sync(() => (tracing = true))),
+        (subscription) => Stream.fromQueue(subscription)
+      )
+    )
+    return { lifecycle, activity, delivery, client, info, writeLine, controlMessages }
+  })
 
-    // --- requests we send ------------------------------------------------------------------
+/**
+ * Starts a claude process and returns the service for it. With the control protocol (the
+ * default), the `initialize` handshake completes before this returns. The process ends when
+ * the scope closes: stdin is closed, then SIGTERM after the close grace period, then SIGKILL
+ * after the terminate grace period.
+ *
+ * @since 0.1.0
+ * @category Constructors
+ */
+export const make = <R = never>(
+  options: MakeOptions<R> = {}
+): Effect.Effect<Service, ClaudeError, Requirements | Scope.Scope | R> =>
+  Effect.gen(function*() {
+    const started = yield* start(options)
+    const { child, controlProtocol, grace } = started
+    const { activity, client, controlMessages, delivery, info, lifecycle, writeLine } = yield* connect<R>(started)
+    const controlTimeout = options.controlTimeout ?? defaultControlTimeout
+    const scope = yield* Effect.scope
+
+    // --- requests we send: refused at once when this CLI cannot serve them --------------------
     let initialization = Option.none<ClaudeControl.InitializeResponse>()
     const sources: Capabilities.Sources = {
       controlProtocol,
@@ -542,7 +565,7 @@ export const make = <R = never>(
         client.request(subtype, fields, opts?.timeout ?? controlTimeout)
       )
     if (controlProtocol) {
-      initialization = Option.some(yield* initialize(options, hooks, handlers, client, child))
+      initialization = Option.some(yield* initialize(started.options, started.hooks, started.handlers, client, child))
     }
 
     // --- turns -------------------------------------------------------------------------------
@@ -551,7 +574,6 @@ export const make = <R = never>(
         activity.turnSent()
         onCommitted?.()
       })
-    const send = (content: UserContent) => sendWith(content)
     const helpers = Turns.make({
       send: sendWith,
       delivery,
@@ -565,20 +587,25 @@ export const make = <R = never>(
         ))
         : Effect.void,
       model: Effect.sync(() => Option.map(info.init, (event) => event.model)),
-      span: sessionSpan
+      span: started.span
     })
 
-    yield* Effect.annotateCurrentSpan({ "claude.pid": pid })
+    yield* Effect.annotateCurrentSpan({ "claude.pid": child.pid })
     return ClaudeSession.of({
-      pid,
+      pid: child.pid,
       events: delivery.events,
       turnEvents: delivery.turnEvents,
       ...helpers,
-      ...sendOperations(send),
-      ...lifecycleOperations({ child, lifecycle, activity, grace, hasCallbacks, endInputTimeout: options.endInputTimeout }),
-      interrupt: controlProtocol
-        ? Effect.asVoid(request("interrupt"))
-        : interruptWithSignal(child, lifecycle),
+      ...sendOperations((content: UserContent) => sendWith(content)),
+      ...lifecycleOperations({
+        child,
+        lifecycle,
+        activity,
+        grace,
+        hasCallbacks: started.hasCallbacks,
+        endInputTimeout: options.endInputTimeout
+      }),
+      interrupt: controlProtocol ? Effect.asVoid(request("interrupt")) : interruptWithSignal(child, lifecycle),
       interruptWithSignal: interruptWithSignal(child, lifecycle),
       stderr: child.stderrTail,
       sessionId: Effect.sync(() => info.sessionId),
@@ -588,12 +615,7 @@ export const make = <R = never>(
       capabilities: Effect.sync(() => Capabilities.capabilities(sources)),
       request,
       ...controlOperations(request),
-      controlMessages: Stream.unwrapScoped(
-        Effect.map(
-          Effect.tap(PubSub.subscribe(traffic), () => Effect.sync(() => (tracing = true))),
-          (subscription) => Stream.fromQueue(subscription)
-        )
-      )
+      controlMessages
     })
   }).pipe(Effect.withSpan("ClaudeSession.make"))
 

@@ -27,6 +27,8 @@ export interface Activity {
   readonly awaitIdle: Effect.Effect<void>
   /** Waits until no callback runs. */
   readonly awaitCallbacks: Effect.Effect<void>
+  /** How many waiters wait (an interrupted waiter is gone at once). */
+  readonly waiting: () => number
   /** Wakes every waiter (the session ended: nothing more will happen). */
   readonly release: () => void
   /**
@@ -90,6 +92,7 @@ export const make = (): Effect.Effect<Activity> =>
       touch,
       awaitIdle: waitFor(isIdle),
       awaitCallbacks: waitFor(() => callbacks === 0),
+      waiting: () => waiters.size,
       release: () => {
         released = true
         notify()

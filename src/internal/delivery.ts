@@ -66,19 +66,71 @@ interface Batch {
   readonly bytes: number
 }
 
+// The unread events, as the batches they arrived in (no copy on the way in), and the
+// abandoned turns whose events are dropped as they come.
+class EventQueue {
+  private batches: Array<Batch | undefined> = []
+  private first = 0
+  private offset = 0
+  count = 0
+  bytes = 0
+  discarding = 0
+
+  push(batch: Batch) {
+    this.batches.push(batch)
+    this.count += batch.events.length
+    this.bytes += batch.bytes
+    bufferedEvents.unsafeModify(batch.events.length, [])
+    this.skipDiscarded()
+  }
+
+  /** Takes events from the head, at most `limit`, stopping after a result. */
+  takeUpTo(limit: number): ReadonlyArray<ClaudeEvent> {
+    const events = this.batches[this.first]!.events
+    const start = this.offset
+    let end = start
+    while (end < events.length && end - start < limit) {
+      if (events[end++] instanceof ResultEvent) break
+    }
+    const taken = start === 0 && end === events.length ? events : events.slice(start, end)
+    this.count -= end - start
+    this.offset = end
+    if (end === events.length) this.dropBatch()
+    return taken
+  }
+
+  skipDiscarded() {
+    while (this.discarding > 0 && this.count > 0) {
+      const taken = this.takeUpTo(Number.POSITIVE_INFINITY)
+      if (taken[taken.length - 1] instanceof ResultEvent) this.discarding--
+    }
+  }
+
+  private dropBatch() {
+    const batch = this.batches[this.first]!
+    this.bytes -= batch.bytes
+    bufferedEvents.unsafeModify(-batch.events.length, [])
+    this.batches[this.first] = undefined
+    this.first++
+    this.offset = 0
+    if (this.first === this.batches.length) {
+      this.batches = []
+      this.first = 0
+    } else if (this.first > 64 && this.first * 2 > this.batches.length) {
+      this.batches.splice(0, this.first)
+      this.first = 0
+    }
+  }
+}
+
 /** Builds a delivery buffer. */
 export const make = (options: {
   readonly highWaterMark: number
   readonly maxBufferedBytes: number
 }): Effect.Effect<Delivery> =>
   Effect.map(Effect.makeSemaphore(1), (leaseLock) => {
-    const batches: Array<Batch> = []
-    let first = 0
-    let offset = 0
-    let count = 0
-    let bytes = 0
+    const queue = new EventQueue()
     let overHighWater = false
-    let discarding = 0
     let ended: { readonly error: ClaudeError | undefined } | undefined
     let leaseHolder: object | undefined
     let signal: Deferred.Deferred<void> | undefined
@@ -91,45 +143,6 @@ export const make = (options: {
     }
     const changed = Effect.suspend(() => Deferred.await(signal ??= Deferred.unsafeMake<void>(FiberId.none)))
 
-    const dropBatch = () => {
-      const batch = batches[first]!
-      bytes -= batch.bytes
-      bufferedEvents.unsafeModify(-batch.events.length, [])
-      batches[first] = undefined as unknown as Batch
-      first++
-      offset = 0
-      if (first === batches.length) {
-        batches.length = 0
-        first = 0
-      } else if (first > 64 && first * 2 > batches.length) {
-        batches.splice(0, first)
-        first = 0
-      }
-      if (count === 0) overHighWater = false
-    }
-
-    // Takes events from the head up to `limit` of them, stopping after a result.
-    const takeUpTo = (limit: number): ReadonlyArray<ClaudeEvent> => {
-      const batch = batches[first]!
-      const events = batch.events
-      let end = offset
-      while (end < events.length && end - offset < limit) {
-        if (events[end++] instanceof ResultEvent) break
-      }
-      const taken = offset === 0 && end === events.length ? events : events.slice(offset, end)
-      count -= end - offset
-      offset = end
-      if (offset === events.length) dropBatch()
-      return taken
-    }
-
-    const skipDiscarded = () => {
-      while (discarding > 0 && count > 0) {
-        const taken = takeUpTo(Number.POSITIVE_INFINITY)
-        if (taken[taken.length - 1] instanceof ResultEvent) discarding--
-      }
-    }
-
     const endOfStream = (): Effect.Effect<never, Option.Option<ClaudeError>> =>
       Effect.fail(ended?.error === undefined ? Option.none() : Option.some(ended.error))
 
@@ -139,15 +152,19 @@ export const make = (options: {
       take: () => A
     ): Effect.Effect<A, Option.Option<ClaudeError>> =>
       Effect.suspend(function loop(): Effect.Effect<A, Option.Option<ClaudeError>> {
-        skipDiscarded()
+        queue.skipDiscarded()
         if (leaseHolder === undefined || leaseHolder === owner) {
-          if (count > 0) return Effect.succeed(take())
+          if (queue.count > 0) {
+            const taken = take()
+            if (queue.count === 0) overHighWater = false
+            return Effect.succeed(taken)
+          }
           if (ended !== undefined) return endOfStream()
         }
         return Effect.zipRight(changed, Effect.suspend(loop))
       })
 
-    const takeOne = () => takeUpTo(1)[0]!
+    const takeOne = () => queue.takeUpTo(1)[0]!
 
     const lease: Effect.Effect<Lease, never, Scope.Scope> = Effect.gen(function*() {
       yield* Effect.acquireRelease(leaseLock.take(1), () =>
@@ -169,7 +186,7 @@ export const make = (options: {
         )
       return {
         pullBatch: untilResult(
-          () => Chunk.unsafeFromArray(takeUpTo(Number.POSITIVE_INFINITY)),
+          () => Chunk.unsafeFromArray(queue.takeUpTo(Number.POSITIVE_INFINITY)),
           (chunk) => Chunk.unsafeLast(chunk) instanceof ResultEvent
         ),
         pullOne: untilResult(takeOne, (event) => event instanceof ResultEvent)
@@ -177,16 +194,12 @@ export const make = (options: {
     })
 
     return {
-      offer: (events, size) => {
+      offer: (events, bytes) => {
         if (events.length === 0) return "ok"
-        batches.push({ events, bytes: size })
-        count += events.length
-        bytes += size
-        bufferedEvents.unsafeModify(events.length, [])
-        skipDiscarded()
+        queue.push({ events, bytes })
         wake()
-        if (bytes > options.maxBufferedBytes) return "overflow"
-        if (!overHighWater && count > options.highWaterMark) {
+        if (queue.bytes > options.maxBufferedBytes) return "overflow"
+        if (!overHighWater && queue.count > options.highWaterMark) {
           overHighWater = true
           return "overHighWater"
         }
@@ -198,12 +211,12 @@ export const make = (options: {
         wake()
       },
       discardTurn: () => {
-        discarding++
-        skipDiscarded()
+        queue.discarding++
+        queue.skipDiscarded()
       },
       events: Stream.repeatEffectOption(pull(undefined, takeOne)),
       turnEvents: Stream.unwrapScoped(Effect.map(lease, (held) => Stream.repeatEffectOption(held.pullOne))),
       lease,
-      buffered: () => ({ events: count, bytes })
+      buffered: () => ({ events: queue.count, bytes: queue.bytes })
     }
   })

@@ -19,6 +19,7 @@ import * as FiberId from "effect/FiberId"
 import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
+import type * as Sink from "effect/Sink"
 import * as Stream from "effect/Stream"
 import { IoError, NotConnected, SpawnError } from "../ClaudeError.js"
 
@@ -181,36 +182,12 @@ class TailBuffer {
   }
 }
 
-/** Spawns claude; the scope's close always ends it (see {@link Child.shutdown}). */
-export const spawn = (
-  options: SpawnOptions & { readonly grace: { readonly close: Duration.Duration; readonly term: Duration.Duration } }
-): Effect.Effect<Child, SpawnError, CommandExecutor.CommandExecutor | FileSystem.FileSystem | Path.Path | Scope.Scope> =>
+// stderr is drained from the start, keeping a bounded tail.
+const drainStderr = (stderr: Stream.Stream<Uint8Array, PlatformError>, tailBytes: number) =>
   Effect.gen(function*() {
-    const resolved = yield* resolveExecutable(options.executable, options.cwd, options.env.PATH)
-    let command = Command.make(resolved.path, ...options.args).pipe(
-      Command.env(options.env, { extendEnv: false }),
-      Command.stdin("pipe")
-    )
-    if (options.cwd !== undefined) command = Command.workingDirectory(command, options.cwd)
-
-    const child = yield* Command.start(command).pipe(
-      Effect.mapError((error) => spawnErrorFrom(error, resolved.path, resolved.tried))
-    )
-    const pid = child.pid as number
-
-    // Exit status, watched from the start.
-    const exited = yield* Deferred.make<ExitStatus>()
-    yield* child.exitCode.pipe(
-      Effect.map((code): ExitStatus => ({ exitCode: code, signal: null })),
-      Effect.catchAll((error) => Effect.succeed<ExitStatus>({ exitCode: null, signal: signalFrom(error) })),
-      Effect.flatMap((status) => Deferred.succeed(exited, status)),
-      Effect.forkScoped
-    )
-
-    // stderr is drained from the start, keeping a bounded tail.
-    const tail = new TailBuffer(options.stderrTailBytes)
+    const tail = new TailBuffer(tailBytes)
     const stderrDone = yield* Deferred.make<void>()
-    yield* child.stderr.pipe(
+    yield* stderr.pipe(
       Stream.runForEachChunk((chunk) =>
         Effect.sync(() => {
           for (const bytes of chunk) tail.push(bytes)
@@ -221,7 +198,14 @@ export const spawn = (
       Effect.forkScoped
     )
     const stderrTail = Effect.sync(() => tail.text())
+    return { stderrDone, stderrTail }
+  })
 
+const startWriter = (
+  stdin: Sink.Sink<void, Uint8Array, never, PlatformError>,
+  isExited: Effect.Effect<boolean>
+) =>
+  Effect.gen(function*() {
     // One writer fiber owns stdin: lines are written whole and in order, each write completes
     // once its bytes were handed to the pipe (a failure then surfaces within one turn of the
     // event loop), and a failed pipe fails the write in flight and every queued one.
@@ -260,15 +244,13 @@ export const spawn = (
       }))
     })
     yield* Stream.repeatEffectOption(nextLine).pipe(
-      Stream.run(child.stdin),
+      Stream.run(stdin),
       Effect.matchCauseEffect({
         onFailure: (cause) => failWrites(IoError.fromCause("write to claude's stdin", Cause.squash(cause))),
         onSuccess: () => Effect.void
       }),
       Effect.forkScoped
     )
-
-    const isExited = Deferred.isDone(exited)
 
     const write = (
       line: Uint8Array,
@@ -302,6 +284,44 @@ export const spawn = (
       inputEnded = true
       Queue.unsafeOffer(queue, EndOfInput)
     })
+    return {
+      write,
+      endInput,
+      inputEnded: Effect.sync(() => inputEnded),
+      writeFailed: Deferred.await(writeFailed)
+    }
+  })
+
+/** Spawns claude; the scope's close always ends it (see {@link Child.shutdown}). */
+export const spawn = (
+  options: SpawnOptions & { readonly grace: { readonly close: Duration.Duration; readonly term: Duration.Duration } }
+): Effect.Effect<Child, SpawnError, CommandExecutor.CommandExecutor | FileSystem.FileSystem | Path.Path | Scope.Scope> =>
+  Effect.gen(function*() {
+    const resolved = yield* resolveExecutable(options.executable, options.cwd, options.env.PATH)
+    let command = Command.make(resolved.path, ...options.args).pipe(
+      Command.env(options.env, { extendEnv: false }),
+      Command.stdin("pipe")
+    )
+    if (options.cwd !== undefined) command = Command.workingDirectory(command, options.cwd)
+
+    const child = yield* Command.start(command).pipe(
+      Effect.mapError((error) => spawnErrorFrom(error, resolved.path, resolved.tried))
+    )
+    const pid = child.pid as number
+
+    // Exit status, watched from the start.
+    const exited = yield* Deferred.make<ExitStatus>()
+    yield* child.exitCode.pipe(
+      Effect.map((code): ExitStatus => ({ exitCode: code, signal: null })),
+      Effect.catchAll((error) => Effect.succeed<ExitStatus>({ exitCode: null, signal: signalFrom(error) })),
+      Effect.flatMap((status) => Deferred.succeed(exited, status)),
+      Effect.forkScoped
+    )
+
+    const { stderrDone, stderrTail } = yield* drainStderr(child.stderr, options.stderrTailBytes)
+    const isExited = Deferred.isDone(exited)
+    const { endInput, inputEnded, write, writeFailed } = yield* startWriter(child.stdin, isExited)
+
 
     // The child leads its own process group (Command spawns it detached): signal the group so
     // that tools the CLI started go too, and fall back to the pid alone.
@@ -361,8 +381,8 @@ export const spawn = (
       stdout,
       write,
       endInput,
-      inputEnded: Effect.sync(() => inputEnded),
-      writeFailed: Deferred.await(writeFailed),
+      inputEnded,
+      writeFailed,
       exit: Deferred.await(exited),
       exitOption: Deferred.poll(exited).pipe(
         Effect.flatMap(Option.match({ onNone: () => Effect.succeedNone, onSome: Effect.asSome }))
