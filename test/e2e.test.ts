@@ -140,6 +140,24 @@ describe("real claude CLI against the scripted Messages API", { timeout: 60_000 
       assert.isTrue(isAlive(session.pid))
     }).pipe(Effect.provide(platform)))
 
+  it.scopedLive("a turn that times out never answers the next one: it is interrupted in the CLI and discarded", () =>
+    Effect.gen(function*() {
+      const words = Array.from({ length: 200 }, (_, i) => `word${i}`).join(" ")
+      const api = yield* Api.make([
+        Api.turn("slow", Api.slow(words, 50)),
+        Api.turn("second", Api.text("answer two")),
+        Api.turn("third", Api.text("answer three"))
+      ])
+      const session = yield* real(api)
+      const timedOut = yield* Effect.flip(session.turn("slow please").pipe(Effect.timeout("1500 millis")))
+      assert.strictEqual(timedOut._tag, "TimeoutException")
+      const two = yield* session.turn("second question")
+      assert.strictEqual(two.text, "answer two")
+      const three = yield* session.turn("third question")
+      assert.strictEqual(three.text, "answer three")
+      assert.isTrue(isAlive(session.pid))
+    }).pipe(Effect.provide(platform)))
+
   it.scopedLive("end input: the process exits 0", () =>
     Effect.gen(function*() {
       const api = yield* Api.make([Api.text("bye")])
