@@ -220,6 +220,216 @@ const matches = (matcher: Matcher | undefined, content: UserContent): boolean =>
 }
 
 // ---------------------------------------------------------------------------
+// Parts of a test session
+// ---------------------------------------------------------------------------
+
+/** What the parts of a test session share: its buffer, its end, and what the fake CLI did. */
+interface State {
+  readonly pid: number
+  readonly delivery: Delivery.Delivery
+  readonly lifecycle: Lifecycle.Lifecycle
+  /** `endInput` was called: later sends fail. */
+  inputEnded: boolean
+  /** Messages sent and not yet answered by a result. */
+  openTurns: number
+  /** A message was sent: the session has its `init`. */
+  sessionStarted: boolean
+}
+
+/** The same delivery and terminal state as the real session, ended with the scope. */
+const makeState: Effect.Effect<State, never, Scope.Scope> = Effect.gen(function*() {
+  const delivery = yield* Delivery.make({
+    highWaterMark: Number.POSITIVE_INFINITY,
+    maxBufferedBytes: Number.POSITIVE_INFINITY
+  })
+  const lifecycle = Lifecycle.make()
+  lifecycle.onTerminate((terminal) => delivery.end(terminal.error))
+  yield* Effect.addFinalizer(() => Effect.sync(() => lifecycle.terminate({ reason: "Closed", error: undefined })))
+  return {
+    pid: 1_000_000 + Math.floor(Math.random() * 1_000_000),
+    delivery,
+    lifecycle,
+    inputEnded: false,
+    openTurns: 0,
+    sessionStarted: false
+  }
+})
+
+/** Owns the replies: the first unused one matching a message answers it, and is used up. */
+const makeScript = (script: ReadonlyArray<Reply>) =>
+  Effect.map(Ref.make(script), (replies) => ({
+    push: (more: ReadonlyArray<Reply>) => Ref.update(replies, (all) => [...all, ...more]),
+    answer: (content: UserContent): Effect.Effect<ReadonlyArray<ClaudeEvent>> =>
+      Effect.map(
+        Ref.modify(replies, (all): [Reply | undefined, ReadonlyArray<Reply>] => {
+          const index = all.findIndex((candidate) => matches(candidate.match, content))
+          return index === -1 ? [undefined, all] : [all[index], [...all.slice(0, index), ...all.slice(index + 1)]]
+        }),
+        (chosen) =>
+          chosen === undefined
+            ? [result({
+              subtype: "error_during_execution",
+              errors: [`ClaudeSessionTest: no scripted reply matches ${JSON.stringify(contentText(content))}`]
+            })]
+            : typeof chosen.events === "function"
+            ? chosen.events(content)
+            : chosen.events
+      )
+  }))
+
+type Script = Effect.Effect.Success<ReturnType<typeof makeScript>>
+
+/** Owns the process's end: the exit info, `exit`, `endInput`, `kill` and `awaitExit`. */
+const makeExits = (state: State) =>
+  Effect.gen(function*() {
+    const stderr = yield* Ref.make("")
+    const exited = yield* Ref.make(Option.none<ExitInfo>())
+    const exitedSignal = yield* Deferred.make<void>()
+
+    // the first exit's info stays; the lifecycle keeps the first terminal state
+    const setExited = (info: ExitInfo, terminal: Lifecycle.Terminal) =>
+      Effect.zipRight(
+        Ref.update(exited, Option.orElseSome(() => info)),
+        Effect.zipRight(
+          Deferred.succeed(exitedSignal, undefined),
+          Effect.sync(() => state.lifecycle.terminate(terminal))
+        )
+      )
+
+    const exitInfo = Effect.map(Ref.get(exited), Option.getOrElse((): ExitInfo => ({
+      exitCode: 0,
+      signal: null,
+      stderr: ""
+    })))
+
+    const exit = (code: number, text = "") =>
+      Effect.gen(function*() {
+        yield* Ref.set(stderr, text)
+        const turnOpen = state.openTurns > 0
+        yield* setExited(
+          { exitCode: code, signal: null, stderr: text },
+          code !== 0 || turnOpen
+            ? {
+              reason: "ProcessExited",
+              error: new ProcessExited({ pid: state.pid, exitCode: code, signal: null, turnOpen, stderrTail: text })
+            }
+            : { reason: "ProcessExited", error: undefined }
+        )
+      })
+
+    const endInput = Effect.suspend(() => {
+      if (state.inputEnded) return Effect.void
+      state.inputEnded = true
+      return setExited({ exitCode: 0, signal: null, stderr: "" }, { reason: "ProcessExited", error: undefined })
+    })
+
+    const awaitExit: Service["awaitExit"] = (options) =>
+      Effect.gen(function*() {
+        const millis = Duration.toMillis(Duration.decode(options?.timeout ?? Duration.seconds(60)))
+        return yield* Deferred.await(exitedSignal).pipe(
+          Effect.zipRight(exitInfo),
+          Effect.timeoutFail({
+            duration: Duration.millis(millis),
+            onTimeout: () => new Timeout({ operation: "awaitExit", millis })
+          })
+        )
+      })
+
+    const kill = Effect.zipRight(
+      setExited({ exitCode: null, signal: "SIGKILL", stderr: "" }, { reason: "Closed", error: undefined }),
+      exitInfo
+    )
+
+    return { stderr: Ref.get(stderr), exitInfo, exit, endInput, awaitExit, kill }
+  })
+
+type Exits = Effect.Effect.Success<ReturnType<typeof makeExits>>
+
+/** Prints events as the CLI would; a result closes an open turn. */
+const emit = (state: State, events: ReadonlyArray<ClaudeEvent>) =>
+  Effect.sync(() => {
+    for (const event of events) if (Event.isResult(event) && state.openTurns > 0) state.openTurns--
+    state.delivery.offer(events, 0)
+  })
+
+/** Owns sending: records the message, opens a turn, and prints the scripted answer. */
+const makeSend = (state: State, script: Script, sent: Ref.Ref<ReadonlyArray<UserContent>>) =>
+(content: UserContent, onCommitted?: () => void) =>
+  Effect.gen(function*() {
+    if (state.inputEnded) return yield* new NotConnected({ reason: "InputEnded", operation: "send" })
+    yield* state.lifecycle.guard("send")
+    yield* Ref.update(sent, (all) => [...all, content])
+    state.openTurns++
+    onCommitted?.()
+    const events = yield* script.answer(content)
+    // the first answer starts the session: an init first, unless the script has its own
+    if (!state.sessionStarted) {
+      state.sessionStarted = true
+      if (!events.some(Event.isSystemInit)) yield* emit(state, [init()])
+    }
+    yield* emit(state, events)
+  })
+
+/** Assembles the `ClaudeSession` service from the parts of a test session. */
+const makeService = (
+  state: State,
+  exits: Exits,
+  parts: {
+    readonly send: ReturnType<typeof makeSend>
+    readonly request: (
+      subtype: string,
+      fields?: Readonly<Record<string, unknown>>
+    ) => Effect.Effect<unknown, NotConnected>
+    readonly interrupts: Ref.Ref<number>
+  }
+): Service => {
+  const { interrupts, request, send } = parts
+  const ended = state.lifecycle.guard
+
+  // like the CLI's interrupt: an open turn ends with an error_during_execution result
+  const interruptTurn = Effect.zipRight(
+    Ref.update(interrupts, (n) => n + 1),
+    Effect.suspend(() =>
+      state.openTurns > 0 ? emit(state, [result({ subtype: "error_during_execution", is_error: true })]) : Effect.void
+    )
+  )
+
+  const helpers = Turns.make({
+    send,
+    delivery: state.delivery,
+    onAbandon: interruptTurn,
+    model: Effect.sync(() => state.sessionStarted ? Option.some("claude-test") : Option.none())
+  })
+
+  return ClaudeSession.of({
+    pid: state.pid,
+    events: state.delivery.events,
+    turnEvents: state.delivery.turnEvents,
+    ...helpers,
+    ...sendOperations((content: UserContent) => send(content)),
+    interrupt: Effect.zipRight(ended("interrupt"), interruptTurn),
+    interruptWithSignal: Effect.zipRight(
+      Effect.zipRight(ended("interrupt"), Ref.update(interrupts, (n) => n + 1)),
+      exits.exit(0)
+    ),
+    endInput: exits.endInput,
+    awaitExit: exits.awaitExit,
+    close: Effect.zipRight(exits.endInput, exits.exitInfo),
+    kill: exits.kill,
+    isFinished: Effect.sync(() => state.lifecycle.current() !== undefined),
+    stderr: exits.stderr,
+    sessionId: Effect.sync(() => state.sessionStarted ? Option.some(sessionId) : Option.none()),
+    init: Effect.sync(() => state.sessionStarted ? Option.some(init()) : Option.none()),
+    initialization: Option.none(),
+    cliVersion: Effect.succeed(Option.some("test")),
+    capabilities: Effect.succeed(new Set<string>()),
+    request: (subtype, fields) => request(subtype, fields),
+    ...controlOperations(request),
+    controlMessages: Stream.empty
+  })
+}
+
+// ---------------------------------------------------------------------------
 // Constructors
 // ---------------------------------------------------------------------------
 
@@ -236,167 +446,29 @@ export const make = (
   script: ReadonlyArray<Reply> = []
 ): Effect.Effect<{ readonly session: Service; readonly driver: Driver }, never, Scope.Scope> =>
   Effect.gen(function*() {
-    // the same delivery, turn helpers and terminal state as the real session
-    const delivery = yield* Delivery.make({ highWaterMark: Number.POSITIVE_INFINITY, maxBufferedBytes: Number.POSITIVE_INFINITY })
-    const lifecycle = Lifecycle.make()
-    lifecycle.onTerminate((terminal) => delivery.end(terminal.error))
-    yield* Effect.addFinalizer(() => Effect.sync(() => lifecycle.terminate({ reason: "Closed", error: undefined })))
-    const replies = yield* Ref.make<ReadonlyArray<Reply>>(script)
+    const state = yield* makeState
+    const replies = yield* makeScript(script)
+    const exits = yield* makeExits(state)
     const sent = yield* Ref.make<ReadonlyArray<UserContent>>([])
     const interrupts = yield* Ref.make(0)
     const controlRequests = yield* Ref.make<ReadonlyArray<{ readonly subtype: string; readonly fields: unknown }>>([])
-    const stderr = yield* Ref.make("")
-    const exited = yield* Ref.make(Option.none<ExitInfo>())
-    const exitedSignal = yield* Deferred.make<void>()
-    let inputEnded = false
-    let openTurns = 0
-    let sessionStarted = false
-    const pid = 1_000_000 + Math.floor(Math.random() * 1_000_000)
-
-    const ended = (operation: string) =>
-      Effect.suspend(() => {
-        const terminal = lifecycle.current()
-        return terminal === undefined ? Effect.void : Effect.fail(lifecycle.notConnected(terminal, operation))
-      })
-    const setExited = (info: ExitInfo, terminal: Lifecycle.Terminal) =>
-      Effect.zipRight(
-        Ref.update(exited, Option.orElseSome(() => info)),
-        Effect.zipRight(
-          Deferred.succeed(exitedSignal, undefined),
-          Effect.sync(() => lifecycle.terminate(terminal))
-        )
-      )
 
     const request = (subtype: string, fields: Readonly<Record<string, unknown>> = {}) =>
-      Effect.zipRight(ended(subtype), Ref.update(controlRequests, (all) => [...all, { subtype, fields }])).pipe(
-        Effect.as({} as unknown)
-      )
-
-    const emit = (events: ReadonlyArray<ClaudeEvent>) =>
-      Effect.sync(() => {
-        for (const event of events) if (Event.isResult(event) && openTurns > 0) openTurns--
-        delivery.offer(events, 0)
-      })
-
-    // like the CLI's interrupt: an open turn ends with an error_during_execution result
-    const interruptTurn = Effect.zipRight(
-      Ref.update(interrupts, (n) => n + 1),
-      Effect.suspend(() =>
-        openTurns > 0 ? emit([result({ subtype: "error_during_execution", is_error: true })]) : Effect.void
-      )
-    )
-
-    const send = (content: UserContent, onCommitted?: () => void) =>
-      Effect.gen(function*() {
-        if (inputEnded) return yield* new NotConnected({ reason: "InputEnded", operation: "send" })
-        yield* ended("send")
-        yield* Ref.update(sent, (all) => [...all, content])
-        openTurns++
-        onCommitted?.()
-        const chosen = yield* Ref.modify(replies, (all) => {
-          const index = all.findIndex((candidate) => matches(candidate.match, content))
-          return index === -1 ? [undefined, all] : [all[index], [...all.slice(0, index), ...all.slice(index + 1)]]
-        })
-        const events = chosen === undefined
-          ? [result({
-            subtype: "error_during_execution",
-            errors: [`ClaudeSessionTest: no scripted reply matches ${JSON.stringify(contentText(content))}`]
-          })]
-          : typeof chosen.events === "function"
-          ? chosen.events(content)
-          : chosen.events
-        if (!sessionStarted) {
-          sessionStarted = true
-          if (!events.some(Event.isSystemInit)) yield* emit([init()])
-        }
-        yield* emit(events)
-      })
-
-    const exit = (code: number, text = "") =>
-      Effect.gen(function*() {
-        yield* Ref.set(stderr, text)
-        const turnOpen = openTurns > 0
-        yield* setExited(
-          { exitCode: code, signal: null, stderr: text },
-          code !== 0 || turnOpen
-            ? {
-              reason: "ProcessExited",
-              error: new ProcessExited({ pid, exitCode: code, signal: null, turnOpen, stderrTail: text })
-            }
-            : { reason: "ProcessExited", error: undefined }
-        )
-      })
-
-    const exitInfo = Effect.map(Ref.get(exited), Option.getOrElse((): ExitInfo => ({
-      exitCode: 0,
-      signal: null,
-      stderr: ""
-    })))
-
-    const endInput = Effect.suspend(() => {
-      if (inputEnded) return Effect.void
-      inputEnded = true
-      return setExited({ exitCode: 0, signal: null, stderr: "" }, { reason: "ProcessExited", error: undefined })
-    })
-
-    const helpers = Turns.make({
-      send,
-      delivery,
-      onAbandon: interruptTurn,
-      model: Effect.sync(() => sessionStarted ? Option.some("claude-test") : Option.none())
-    })
+      Effect.zipRight(
+        state.lifecycle.guard(subtype),
+        Ref.update(controlRequests, (all) => [...all, { subtype, fields }])
+      ).pipe(Effect.as({} as unknown))
 
     const driver: Driver = {
       sent: Ref.get(sent),
       sentTexts: Effect.map(Ref.get(sent), (all) => all.map(contentText)),
       interrupts: Ref.get(interrupts),
       controlRequests: Ref.get(controlRequests),
-      push: (...more) => Ref.update(replies, (all) => [...all, ...more]),
-      emit: (...more) => emit(more),
-      exit
+      push: (...more) => replies.push(more),
+      emit: (...more) => emit(state, more),
+      exit: exits.exit
     }
-
-    const interruptWithSignal = Effect.zipRight(
-      Effect.zipRight(ended("interrupt"), Ref.update(interrupts, (n) => n + 1)),
-      exit(0)
-    )
-
-    const session: Service = ClaudeSession.of({
-      pid,
-      events: delivery.events,
-      turnEvents: delivery.turnEvents,
-      ...helpers,
-      ...sendOperations((content: UserContent) => send(content)),
-      interrupt: Effect.zipRight(ended("interrupt"), interruptTurn),
-      interruptWithSignal,
-      endInput,
-      awaitExit: (options) =>
-        Effect.gen(function*() {
-          const millis = Duration.toMillis(Duration.decode(options?.timeout ?? Duration.seconds(60)))
-          return yield* Deferred.await(exitedSignal).pipe(
-            Effect.zipRight(exitInfo),
-            Effect.timeoutFail({
-              duration: Duration.millis(millis),
-              onTimeout: () => new Timeout({ operation: "awaitExit", millis })
-            })
-          )
-        }),
-      close: Effect.zipRight(endInput, exitInfo),
-      kill: Effect.zipRight(
-        setExited({ exitCode: null, signal: "SIGKILL", stderr: "" }, { reason: "Closed", error: undefined }),
-        exitInfo
-      ),
-      isFinished: Effect.sync(() => lifecycle.current() !== undefined),
-      stderr: Ref.get(stderr),
-      sessionId: Effect.sync(() => sessionStarted ? Option.some(sessionId) : Option.none()),
-      init: Effect.sync(() => sessionStarted ? Option.some(init()) : Option.none()),
-      initialization: Option.none(),
-      cliVersion: Effect.succeed(Option.some("test")),
-      capabilities: Effect.succeed(new Set<string>()),
-      request: (subtype, fields) => request(subtype, fields),
-      ...controlOperations(request),
-      controlMessages: Stream.empty
-    })
+    const session = makeService(state, exits, { send: makeSend(state, replies, sent), request, interrupts })
     return { session, driver }
   })
 

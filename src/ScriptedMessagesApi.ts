@@ -506,6 +506,48 @@ const sse = (type: string, data: Record<string, unknown>) =>
 
 const estimate = (chars: number) => Math.max(1, Math.ceil(chars / 4))
 
+/** A reply's token counts: the script's, or estimates from the sizes. */
+const usageOf = (reply: MessageReply, request: MessagesRequest, blocks: ReadonlyArray<ContentBlock>) => ({
+  input_tokens: reply.usage?.input_tokens ?? estimate(JSON.stringify(request.messages).length),
+  output_tokens: reply.usage?.output_tokens ?? estimate(JSON.stringify(blocks).length)
+})
+
+/** `tool_use` when the reply calls a tool, else `end_turn`. */
+const stopReasonOf = (blocks: ReadonlyArray<ContentBlock>) =>
+  blocks.some((block) => block.type === "tool_use") ? "tool_use" : "end_turn"
+
+/** The server-sent events of one content block: its start, its deltas, its stop. */
+const blockEvents = (block: ContentBlock, index: number, byWord: boolean): Array<string> => {
+  const out: Array<string> = []
+  const delta = (delta: Record<string, unknown>) => out.push(sse("content_block_delta", { index, delta }))
+  switch (block.type) {
+    case "text":
+      out.push(sse("content_block_start", { index, content_block: { type: "text", text: "" } }))
+      for (const piece of pieces(block.text, byWord)) delta({ type: "text_delta", text: piece })
+      break
+    case "thinking":
+      out.push(sse("content_block_start", {
+        index,
+        content_block: { type: "thinking", thinking: "", signature: "" }
+      }))
+      for (const piece of pieces(block.thinking, byWord)) delta({ type: "thinking_delta", thinking: piece })
+      delta({ type: "signature_delta", signature: block.signature })
+      break
+    case "tool_use":
+      out.push(sse("content_block_start", {
+        index,
+        content_block: { type: "tool_use", id: block.id, name: block.name, input: {} }
+      }))
+      for (const piece of pieces(JSON.stringify(block.input), false)) {
+        delta({ type: "input_json_delta", partial_json: piece })
+      }
+      break
+  }
+  out.push(sse("content_block_stop", { index }))
+  return out
+}
+
+/** Owns the ids (`msg_…`, `toolu_…`, `req_…`, numbered per server) and the replies' wire forms. */
 const makeWire = () => {
   const counters: Record<string, number> = {}
   const nextId = (prefix: string) => {
@@ -526,20 +568,12 @@ const makeWire = () => {
     return blocks
   }
 
-  const usageOf = (reply: MessageReply, request: MessagesRequest, blocks: ReadonlyArray<ContentBlock>) => ({
-    input_tokens: reply.usage?.input_tokens ?? estimate(JSON.stringify(request.messages).length),
-    output_tokens: reply.usage?.output_tokens ?? estimate(JSON.stringify(blocks).length)
-  })
-
-  const stopReasonOf = (blocks: ReadonlyArray<ContentBlock>) =>
-    blocks.some((block) => block.type === "tool_use") ? "tool_use" : "end_turn"
-
   /** The server-sent events of a reply, in the real API's order. */
   const events = (reply: MessageReply, request: MessagesRequest): Array<string> => {
     const blocks = blocksOf(reply)
     const usage = usageOf(reply, request, blocks)
     const byWord = reply.chunkDelayMillis !== undefined
-    const out = [
+    return [
       sse("message_start", {
         message: {
           id: nextId("msg"),
@@ -557,41 +591,14 @@ const makeWire = () => {
           }
         }
       }),
-      sse("ping", {})
+      sse("ping", {}),
+      ...blocks.flatMap((block, index) => blockEvents(block, index, byWord)),
+      sse("message_delta", {
+        delta: { stop_reason: stopReasonOf(blocks), stop_sequence: null },
+        usage: { input_tokens: usage.input_tokens, output_tokens: usage.output_tokens }
+      }),
+      sse("message_stop", {})
     ]
-    blocks.forEach((block, index) => {
-      const delta = (delta: Record<string, unknown>) => out.push(sse("content_block_delta", { index, delta }))
-      switch (block.type) {
-        case "text":
-          out.push(sse("content_block_start", { index, content_block: { type: "text", text: "" } }))
-          for (const piece of pieces(block.text, byWord)) delta({ type: "text_delta", text: piece })
-          break
-        case "thinking":
-          out.push(sse("content_block_start", {
-            index,
-            content_block: { type: "thinking", thinking: "", signature: "" }
-          }))
-          for (const piece of pieces(block.thinking, byWord)) delta({ type: "thinking_delta", thinking: piece })
-          delta({ type: "signature_delta", signature: block.signature })
-          break
-        case "tool_use":
-          out.push(sse("content_block_start", {
-            index,
-            content_block: { type: "tool_use", id: block.id, name: block.name, input: {} }
-          }))
-          for (const piece of pieces(JSON.stringify(block.input), false)) {
-            delta({ type: "input_json_delta", partial_json: piece })
-          }
-          break
-      }
-      out.push(sse("content_block_stop", { index }))
-    })
-    out.push(sse("message_delta", {
-      delta: { stop_reason: stopReasonOf(blocks), stop_sequence: null },
-      usage: { input_tokens: usage.input_tokens, output_tokens: usage.output_tokens }
-    }))
-    out.push(sse("message_stop", {}))
-    return out
   }
 
   /** A reply as one non-streamed message. */
@@ -611,6 +618,8 @@ const makeWire = () => {
 
   return { nextId, events, json }
 }
+
+type Wire = ReturnType<typeof makeWire>
 
 // ---------------------------------------------------------------------------
 // Service
@@ -703,6 +712,181 @@ const jsonOf = (request: HttpServerRequest.HttpServerRequest): Effect.Effect<unk
     Effect.orElseSucceed(() => undefined)
   )
 
+/** What the route handlers share: the script, the log of requests, the answers' settings and wire format. */
+interface ServerState {
+  readonly turns: Ref.Ref<ReadonlyArray<Turn>>
+  readonly recorded: Ref.Ref<ReadonlyArray<RecordedRequest>>
+  readonly fallback: Reply
+  readonly sideReply: Reply
+  readonly isSide: (request: MessagesRequest) => boolean
+  readonly wire: Wire
+}
+
+/** Owns the script: takes the first unused turn matching a request, or answers with the fallback. */
+const pick = (state: ServerState, request: MessagesRequest): Effect.Effect<Reply> =>
+  Ref.modify(state.turns, (all): [Turn["reply"], ReadonlyArray<Turn>] => {
+    const index = all.findIndex((candidate) => matches(candidate.match, request))
+    if (index === -1) return [state.fallback, all]
+    return [all[index]!.reply, [...all.slice(0, index), ...all.slice(index + 1)]]
+  }).pipe(Effect.map((reply) => (typeof reply === "function" ? reply(request) : reply)))
+
+/** Owns the log: appends a request, its credentials redacted. */
+const record = (
+  state: ServerState,
+  request: HttpServerRequest.HttpServerRequest,
+  fields: { readonly json: unknown; readonly body: MessagesRequest | undefined; readonly side: boolean }
+) =>
+  Effect.flatMap(FiberRef.get(Headers.currentRedactedNames), (names) =>
+    Ref.update(state.recorded, (all) => [
+      ...all,
+      {
+        method: request.method,
+        path: request.url.split("?")[0]!,
+        url: request.url,
+        headers: Headers.redact(request.headers, [...names, ...secretHeaders]),
+        ...fields,
+        agentId: request.headers["x-claude-code-agent-id"]
+      }
+    ]))
+
+/** Anthropic's error body. */
+const errorBody = (type: string, message: string) => ({ type: "error", error: { type, message } })
+
+/** A streamed reply's body: every event at once, or the first at once and the others after a delay each. */
+const sseBody = (events: ReadonlyArray<string>, delay: number | undefined): Stream.Stream<string> => {
+  const [first = "", ...rest] = events
+  return delay === undefined
+    ? Stream.make(first + rest.join(""))
+    : Stream.concat(
+      Stream.make(first),
+      Stream.fromIterable(rest).pipe(Stream.tap(() => Effect.sleep(delay)))
+    )
+}
+
+/** The HTTP answer of a reply: an error status, one JSON message, or server-sent events. */
+const respond = (wire: Wire, reply: Reply, request: MessagesRequest) => {
+  if (reply._tag === "Error") {
+    return HttpServerResponse.unsafeJson(errorBody(reply.errorType, reply.message), {
+      status: reply.status,
+      headers: { "x-should-retry": String(reply.retryable), "request-id": wire.nextId("req") }
+    })
+  }
+  const headers = { "request-id": wire.nextId("req") }
+  if (!request.stream) return HttpServerResponse.unsafeJson(wire.json(reply, request), { headers })
+  return HttpServerResponse.stream(Stream.encodeText(sseBody(wire.events(reply, request), reply.chunkDelayMillis)), {
+    contentType: "text/event-stream",
+    headers: { ...headers, "cache-control": "no-cache" }
+  })
+}
+
+/** `POST /v1/messages`: the conversation's requests take scripted turns, side requests the side reply. */
+const messagesRoute = (state: ServerState) => {
+  // a body that is not JSON (RequestError) or not a Messages request (ParseError): a 400, as the real API
+  const invalidBody = (error: { readonly message: string }) =>
+    Effect.gen(function*() {
+      const request = yield* HttpServerRequest.HttpServerRequest
+      yield* record(state, request, { json: yield* jsonOf(request), body: undefined, side: false })
+      return HttpServerResponse.unsafeJson(errorBody("invalid_request_error", error.message), { status: 400 })
+    })
+  return Effect.gen(function*() {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const body = yield* HttpServerRequest.schemaBodyJson(MessagesRequestFromJson)
+    const side = state.isSide(body)
+    yield* record(state, request, { json: body.raw, body, side })
+    const reply = side ? state.sideReply : yield* pick(state, body)
+    return respond(state.wire, reply, body)
+  }).pipe(Effect.catchTags({ RequestError: invalidBody, ParseError: invalidBody }))
+}
+
+/** `POST /v1/messages/count_tokens`: an estimate from the size of the system prompt, messages and tools. */
+const countTokensRoute = (state: ServerState) =>
+  Effect.gen(function*() {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const json = yield* jsonOf(request)
+    yield* record(state, request, { json, body: undefined, side: true })
+    const size = Predicate.isRecord(json) ? JSON.stringify([json.system, json.messages, json.tools]).length : 0
+    return HttpServerResponse.unsafeJson({ input_tokens: estimate(size) })
+  })
+
+/** `HEAD|GET /api/hello`: the CLI's connectivity check. */
+const helloRoute = (state: ServerState) =>
+  Effect.gen(function*() {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    yield* record(state, request, { json: undefined, body: undefined, side: true })
+    return HttpServerResponse.unsafeJson({})
+  })
+
+/** Anything else: a 404 with an Anthropic `not_found_error` body. */
+const notFoundRoute = (state: ServerState) =>
+  Effect.gen(function*() {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const json = yield* jsonOf(request)
+    yield* record(state, request, { json, body: undefined, side: true })
+    return HttpServerResponse.unsafeJson(
+      errorBody("not_found_error", `${request.method} ${request.url} is not scripted`),
+      { status: 404 }
+    )
+  })
+
+/** Serves the routes on 127.0.0.1 (an ephemeral port) for the scope's life; its port and URL. */
+const listen = (state: ServerState) => {
+  const hello = helloRoute(state)
+  const router = HttpRouter.empty.pipe(
+    HttpRouter.post("/v1/messages/count_tokens", countTokensRoute(state)),
+    HttpRouter.post("/v1/messages", messagesRoute(state)),
+    HttpRouter.head("/api/hello", hello),
+    HttpRouter.get("/api/hello", hello),
+    HttpRouter.all("*", notFoundRoute(state))
+  )
+  return Effect.gen(function*() {
+    // the handlers run on the runtime serveEffect captures: on the live clock, whatever the caller's
+    yield* Effect.withClock(HttpServer.serveEffect(router), liveClock)
+    return yield* HttpServer.addressWith((address) =>
+      address._tag === "TcpAddress"
+        ? Effect.succeed({ port: address.port, url: HttpServer.formatAddress(address) })
+        : Effect.dieMessage(`ScriptedMessagesApi: not a TCP address: ${HttpServer.formatAddress(address)}`)
+    )
+  }).pipe(Effect.provideServiceEffect(
+    HttpServer.HttpServer,
+    NodeHttpServer.make(() => Http.createServer(), { port: 0, host: "127.0.0.1" })
+  ))
+}
+
+/** Assembles the service: the CLI's environment, views of the log, and the script's controls. */
+const makeService = (
+  state: ServerState,
+  address: { readonly port: number; readonly url: string },
+  home: string
+): Service => {
+  const { recorded, turns } = state
+  const { port, url } = address
+  const bodies = (side: boolean) =>
+    Effect.map(
+      Ref.get(recorded),
+      (all) => all.flatMap((entry) => (entry.body !== undefined && entry.side === side ? [entry.body] : []))
+    )
+  return ScriptedMessagesApi.of({
+    url,
+    port,
+    env: {
+      ANTHROPIC_BASE_URL: url,
+      ANTHROPIC_API_KEY: "sk-ant-scripted-offline",
+      HOME: home,
+      CLAUDE_CODE_MAX_RETRIES: "0",
+      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
+      DISABLE_AUTOUPDATER: "1",
+      DISABLE_TELEMETRY: "1",
+      DISABLE_ERROR_REPORTING: "1"
+    },
+    requests: Ref.get(recorded),
+    messageRequests: bodies(false),
+    sideRequests: bodies(true),
+    push: (...items) => Ref.update(turns, (all) => [...all, ...items.map(toTurn)]),
+    setScript: (items) => Ref.set(turns, items.map(toTurn)),
+    remaining: Effect.map(Ref.get(turns), (all) => all.length)
+  })
+}
+
 /**
  * Starts the server on 127.0.0.1 (an ephemeral port) for the scope's life.
  *
@@ -714,151 +898,17 @@ export const make = (
   options: Options = {}
 ): Effect.Effect<Service, ServeError, Scope.Scope> =>
   Effect.gen(function*() {
-    const turns = yield* Ref.make<ReadonlyArray<Turn>>(script.map(toTurn))
-    const recorded = yield* Ref.make<ReadonlyArray<RecordedRequest>>([])
-    const fallback = toReply(options.fallback ?? "(the script has no more turns)")
-    const sideReply = toReply(options.sideReply ?? "OK")
-    const isSide = options.isSideRequest ?? isSideRequest
-    const wire = makeWire()
-
-    const pick = (request: MessagesRequest): Effect.Effect<Reply> =>
-      Ref.modify(turns, (all): [Turn["reply"], ReadonlyArray<Turn>] => {
-        const index = all.findIndex((candidate) => matches(candidate.match, request))
-        if (index === -1) return [fallback, all]
-        return [all[index]!.reply, [...all.slice(0, index), ...all.slice(index + 1)]]
-      }).pipe(Effect.map((reply) => (typeof reply === "function" ? reply(request) : reply)))
-
-    const record = (
-      request: HttpServerRequest.HttpServerRequest,
-      fields: { readonly json: unknown; readonly body: MessagesRequest | undefined; readonly side: boolean }
-    ) =>
-      Effect.flatMap(FiberRef.get(Headers.currentRedactedNames), (names) =>
-        Ref.update(recorded, (all) => [
-          ...all,
-          {
-            method: request.method,
-            path: request.url.split("?")[0]!,
-            url: request.url,
-            headers: Headers.redact(request.headers, [...names, ...secretHeaders]),
-            ...fields,
-            agentId: request.headers["x-claude-code-agent-id"]
-          }
-        ]))
-
-    const errorBody = (type: string, message: string) => ({ type: "error", error: { type, message } })
-
-    const respond = (reply: Reply, request: MessagesRequest) => {
-      if (reply._tag === "Error") {
-        return HttpServerResponse.unsafeJson(errorBody(reply.errorType, reply.message), {
-          status: reply.status,
-          headers: { "x-should-retry": String(reply.retryable), "request-id": wire.nextId("req") }
-        })
-      }
-      const headers = { "request-id": wire.nextId("req") }
-      if (!request.stream) return HttpServerResponse.unsafeJson(wire.json(reply, request), { headers })
-      const [first = "", ...rest] = wire.events(reply, request)
-      const delay = reply.chunkDelayMillis
-      const body = delay === undefined
-        ? Stream.make(first + rest.join(""))
-        : Stream.concat(
-          Stream.make(first),
-          Stream.fromIterable(rest).pipe(Stream.tap(() => Effect.sleep(delay)))
-        )
-      return HttpServerResponse.stream(Stream.encodeText(body), {
-        contentType: "text/event-stream",
-        headers: { ...headers, "cache-control": "no-cache" }
-      })
+    const state: ServerState = {
+      turns: yield* Ref.make<ReadonlyArray<Turn>>(script.map(toTurn)),
+      recorded: yield* Ref.make<ReadonlyArray<RecordedRequest>>([]),
+      fallback: toReply(options.fallback ?? "(the script has no more turns)"),
+      sideReply: toReply(options.sideReply ?? "OK"),
+      isSide: options.isSideRequest ?? isSideRequest,
+      wire: makeWire()
     }
-
-    // a body that is not JSON (RequestError) or not a Messages request (ParseError): a 400, as the real API
-    const invalidBody = (error: { readonly message: string }) =>
-      Effect.gen(function*() {
-        const request = yield* HttpServerRequest.HttpServerRequest
-        yield* record(request, { json: yield* jsonOf(request), body: undefined, side: false })
-        return HttpServerResponse.unsafeJson(errorBody("invalid_request_error", error.message), { status: 400 })
-      })
-
-    const messages = Effect.gen(function*() {
-      const request = yield* HttpServerRequest.HttpServerRequest
-      const body = yield* HttpServerRequest.schemaBodyJson(MessagesRequestFromJson)
-      const side = isSide(body)
-      yield* record(request, { json: body.raw, body, side })
-      const reply = side ? sideReply : yield* pick(body)
-      return respond(reply, body)
-    }).pipe(Effect.catchTags({ RequestError: invalidBody, ParseError: invalidBody }))
-
-    const countTokens = Effect.gen(function*() {
-      const request = yield* HttpServerRequest.HttpServerRequest
-      const json = yield* jsonOf(request)
-      yield* record(request, { json, body: undefined, side: true })
-      const size = Predicate.isRecord(json) ? JSON.stringify([json.system, json.messages, json.tools]).length : 0
-      return HttpServerResponse.unsafeJson({ input_tokens: estimate(size) })
-    })
-
-    const hello = Effect.gen(function*() {
-      const request = yield* HttpServerRequest.HttpServerRequest
-      yield* record(request, { json: undefined, body: undefined, side: true })
-      return HttpServerResponse.unsafeJson({})
-    })
-
-    const notFound = Effect.gen(function*() {
-      const request = yield* HttpServerRequest.HttpServerRequest
-      const json = yield* jsonOf(request)
-      yield* record(request, { json, body: undefined, side: true })
-      return HttpServerResponse.unsafeJson(
-        errorBody("not_found_error", `${request.method} ${request.url} is not scripted`),
-        { status: 404 }
-      )
-    })
-
-    const router = HttpRouter.empty.pipe(
-      HttpRouter.post("/v1/messages/count_tokens", countTokens),
-      HttpRouter.post("/v1/messages", messages),
-      HttpRouter.head("/api/hello", hello),
-      HttpRouter.get("/api/hello", hello),
-      HttpRouter.all("*", notFound)
-    )
-
-    const { port, url } = yield* Effect.gen(function*() {
-      // the handlers run on the runtime serveEffect captures: on the live clock, whatever the caller's
-      yield* Effect.withClock(HttpServer.serveEffect(router), liveClock)
-      return yield* HttpServer.addressWith((address) =>
-        address._tag === "TcpAddress"
-          ? Effect.succeed({ port: address.port, url: HttpServer.formatAddress(address) })
-          : Effect.dieMessage(`ScriptedMessagesApi: not a TCP address: ${HttpServer.formatAddress(address)}`)
-      )
-    }).pipe(Effect.provideServiceEffect(
-      HttpServer.HttpServer,
-      NodeHttpServer.make(() => Http.createServer(), { port: 0, host: "127.0.0.1" })
-    ))
+    const address = yield* listen(state)
     const home = yield* makeHome
-
-    const bodies = (side: boolean) =>
-      Effect.map(
-        Ref.get(recorded),
-        (all) => all.flatMap((entry) => (entry.body !== undefined && entry.side === side ? [entry.body] : []))
-      )
-
-    return ScriptedMessagesApi.of({
-      url,
-      port,
-      env: {
-        ANTHROPIC_BASE_URL: url,
-        ANTHROPIC_API_KEY: "sk-ant-scripted-offline",
-        HOME: home,
-        CLAUDE_CODE_MAX_RETRIES: "0",
-        CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
-        DISABLE_AUTOUPDATER: "1",
-        DISABLE_TELEMETRY: "1",
-        DISABLE_ERROR_REPORTING: "1"
-      },
-      requests: Ref.get(recorded),
-      messageRequests: bodies(false),
-      sideRequests: bodies(true),
-      push: (...items) => Ref.update(turns, (all) => [...all, ...items.map(toTurn)]),
-      setScript: (items) => Ref.set(turns, items.map(toTurn)),
-      remaining: Effect.map(Ref.get(turns), (all) => all.length)
-    })
+    return makeService(state, address, home)
   }).pipe(Effect.annotateLogs("module", "ScriptedMessagesApi"))
 
 /**
