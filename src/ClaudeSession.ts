@@ -2,11 +2,12 @@
  * `ClaudeSession`: one long-lived `claude` CLI process in stream-json mode, as a scoped
  * service. Building the Layer starts the process; closing its scope always ends it.
  *
- * Reading events: `events` is the session's single stream of typed events. Each event is
- * delivered once: several consumers at the same time share (split) the events, and a
- * consumer that stops at a `ResultEvent` leaves the next turn's events for the next reader,
- * because the stream never puts events of two turns in one chunk. `turnEvents` is exactly
- * that: the events of one turn, ending with its result.
+ * Reading events: `events` is the session's single stream of typed events, each delivered
+ * once, one per chunk, so a reader may stop anywhere without losing any. A turn (`turn`,
+ * `turnStream`, or a `turnEvents` reader) owns the events from its send to its result; a
+ * turn given up before its result is interrupted in the CLI and its remaining events are
+ * discarded, so the next turn sees only its own. The session has one terminal state, with
+ * its cause, that every later operation reports.
  *
  * @since 0.1.0
  */
@@ -131,14 +132,17 @@ export interface Service {
   /** The pid of the claude process. */
   readonly pid: number
   /**
-   * The session's events, decoded and typed, control messages excluded. Ends when the
-   * process exits cleanly; fails with `ProcessExited` if it dies during a turn or with a
-   * non-zero code.
+   * The session's events, decoded and typed, control messages excluded; each once, one per
+   * chunk. Waits while a turn owns the events. Ends when the process exits cleanly; fails
+   * with the error that ended the session (`ProcessExited`, `InvalidJson`, …) otherwise.
    */
   readonly events: Stream.Stream<ClaudeEvent, ClaudeError>
-  /** The events of the next (or current) turn, ending with its `ResultEvent`. */
+  /** The events of the next (or current) turn, ending with its `ResultEvent`, read exclusively. */
   readonly turnEvents: Stream.Stream<ClaudeEvent, ClaudeError>
-  /** Sends a message and returns the turn's outcome; a failed result fails with its `TurnError`. */
+  /**
+   * Sends a message and returns the turn's outcome; a failed result fails with its `TurnError`.
+   * Interrupted (e.g. by a timeout) before its result, the turn is abandoned: see the module doc.
+   */
   readonly turn: ClaudeTurn.TurnHelpers<UserContent, NotConnected | IoError>["turn"]
   /** Sends a message and streams that turn's events, ending with its result. */
   readonly turnStream: ClaudeTurn.TurnHelpers<UserContent, NotConnected | IoError>["turnStream"]
@@ -174,7 +178,7 @@ export interface Service {
   readonly close: Effect.Effect<ExitInfo>
   /** Kills the process now (SIGKILL). */
   readonly kill: Effect.Effect<ExitInfo>
-  /** Whether the process has exited. */
+  /** Whether the session has ended (the process exited, or the session failed or was closed). */
   readonly isFinished: Effect.Effect<boolean>
   /** The last part of what the process wrote to stderr so far. */
   readonly stderr: Effect.Effect<string>
