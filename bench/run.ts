@@ -23,12 +23,17 @@ const quick = process.env.BENCH_QUICK === "1"
 const here = path.dirname(fileURLToPath(import.meta.url))
 const replay = path.join(here, "replay-claude.mjs")
 const fakeCli = path.join(here, "..", "test", "fixtures", "fake-cli.mjs")
-const work = fs.mkdtempSync(path.join(os.tmpdir(), "ecs-bench-"))
-const transcript = path.join(work, "transcript.jsonl")
+// BENCH_WORKER=<contender>: a child process that measures one contender (see `throughput`)
+const worker = process.env.BENCH_WORKER
+const work = worker === undefined ? fs.mkdtempSync(path.join(os.tmpdir(), "ecs-bench-")) : ""
+const transcript = worker === undefined ? path.join(work, "transcript.jsonl") : process.env.BENCH_TRANSCRIPT!
 const transcriptMb = quick ? 4 : 32
 const times = quick ? 1 : 4
 const runs = quick ? 2 : 7
-const { bytes: transcriptBytes, lines: transcriptLines } = generate(transcript, transcriptMb * 1024 * 1024)
+const warmUps = quick ? 1 : 5
+const { bytes: transcriptBytes, lines: transcriptLines } = worker === undefined
+  ? generate(transcript, transcriptMb * 1024 * 1024)
+  : { bytes: Number(process.env.BENCH_BYTES), lines: Number(process.env.BENCH_LINES) }
 const totalBytes = transcriptBytes * times
 const MB = 1024 * 1024
 
@@ -103,21 +108,47 @@ const oursRaw = () =>
     return { events, ms: performance.now() - started, cpu: cpuMs(cpu) }
   }).pipe(Effect.scoped, Effect.provide(NodeContext.layer), Effect.runPromise)
 
+const contenders = { raw, sdk, ours, oursRaw } as const
+type Contender = keyof typeof contenders
+
+// One contender in a fresh process: warm-up runs, then one measured run. Each run gets its own
+// process so that no contender pays for another's JIT or garbage (measured: the official
+// SDK's runs in the same process slowed the runs after them by about 20%).
+const measureInWorker = (contender: Contender) =>
+  new Promise<Throughput>((resolve, reject) => {
+    const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url)], {
+      env: {
+        ...process.env,
+        BENCH_WORKER: contender,
+        BENCH_TRANSCRIPT: transcript,
+        BENCH_BYTES: String(transcriptBytes),
+        BENCH_LINES: String(transcriptLines)
+      },
+      stdio: ["ignore", "pipe", "inherit"]
+    })
+    let out = ""
+    child.stdout.on("data", (chunk) => (out += chunk))
+    child.on("error", reject)
+    child.on("exit", (code) =>
+      code === 0 ? resolve(JSON.parse(out.trim().split("\n").at(-1)!)) : reject(new Error(`${contender} worker exited ${code}`))
+    )
+  })
+
+const runWorker = async (contender: Contender) => {
+  for (let i = 0; i < warmUps; i++) await contenders[contender]()
+  // no forced GC before the measured run: with one, ClaudeSession measured 0.74x of raw here,
+  // without it 0.86x (one full bench run each); the raw loop did not change
+  console.log(JSON.stringify(await contenders[contender]()))
+}
+
 const throughput = async () => {
   const before = children().length
-  const results: Record<"raw" | "sdk" | "ours" | "oursRaw", Array<Throughput>> = { raw: [], sdk: [], ours: [], oursRaw: [] }
-  // warm up the JIT on each path first
-  for (let i = 0; i < (quick ? 1 : 3); i++) {
-    await raw()
-    await ours()
-    await sdk()
-    await oursRaw()
-  }
+  const results: Record<Contender, Array<Throughput>> = { raw: [], sdk: [], ours: [], oursRaw: [] }
+  // rounds interleave the contenders, so that the machine's drift touches them all alike
   for (let i = 0; i < runs; i++) {
-    results.raw.push(await raw())
-    results.sdk.push(await sdk())
-    results.ours.push(await ours())
-    results.oursRaw.push(await oursRaw())
+    for (const contender of Object.keys(contenders) as Array<Contender>) {
+      results[contender].push(await measureInWorker(contender))
+    }
   }
   const summary = (list: ReadonlyArray<Throughput>) => {
     const ms = median(list.map((r) => r.ms))
@@ -359,8 +390,6 @@ const main = async () => {
   // memory first, while the process is fresh
   const mem = await memory()
   console.log("memory", mem)
-  const idle = await unread()
-  console.log("unread", idle)
   const tp = await throughput()
   console.log("throughput", tp)
   const st = await startup()
@@ -369,6 +398,9 @@ const main = async () => {
   console.log("concurrency", conc)
   const cli = await realCli()
   console.log("real CLI", cli)
+  // last: it leaves a large heap behind, which would slow the runs after it
+  const idle = await unread()
+  console.log("unread", idle)
   const ratio = (a: number, b: number) => Number((a / b).toFixed(2))
   const results = {
     machine,
@@ -407,7 +439,7 @@ const main = async () => {
 | ${conc.sessions} sessions at once | ${conc.events.toLocaleString("en")} events, ${conc.eventsPerSecond.toLocaleString("en")} events/s, latency p50 ${conc.p50LatencyMs} ms / p99 ${conc.p99LatencyMs} ms, children left ${conc.childrenLeft} |
 | real CLI, library latency per event (arrival → consumer) | p50 ${cli.p50AddedMs} ms, p99 ${cli.p99AddedMs} ms over ${cli.events} events |
 
-${machine.cpus} × ${machine.cpu}, Node ${machine.node}, ${machine.date.slice(0, 10)}; transcript ${results.transcript.mb} MB × ${times}, median of ${runs} interleaved runs.
+${machine.cpus} × ${machine.cpu}, Node ${machine.node}, ${machine.date.slice(0, 10)}; transcript ${results.transcript.mb} MB × ${times}, median of ${runs} rounds; each run in a fresh process after ${warmUps} warm-up runs.
 `
   fs.mkdirSync(path.join(here, "results"), { recursive: true })
   const name = quick ? "quick" : "latest"
@@ -417,4 +449,5 @@ ${machine.cpus} × ${machine.cpu}, Node ${machine.node}, ${machine.date.slice(0,
   fs.rmSync(work, { recursive: true, force: true })
 }
 
-await main()
+if (worker === undefined) await main()
+else await runWorker(worker as Contender)
