@@ -34,7 +34,7 @@ export const excerpt = (text: string, limit: number = EXCERPT_LIMIT): string =>
 const describeCause = (cause: unknown): string =>
   cause instanceof Error ? cause.message : Predicate.isString(cause) ? cause : String(cause)
 
-// The terminal error a `NotConnected` names: any error of the union, checked by its TypeId.
+// The terminal error a `NotConnected` names: one of the union, recognised by its TypeId.
 const TerminalCause: Schema.Schema<ClaudeError> = Schema.declare(
   (u: unknown): u is ClaudeError => Predicate.hasProperty(u, TypeId),
   { identifier: "ClaudeError" }

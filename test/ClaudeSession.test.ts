@@ -10,7 +10,8 @@ import fs from "node:fs"
 import path from "node:path"
 import * as ClaudeEvent from "../src/ClaudeEvent.js"
 import * as ClaudeSession from "../src/ClaudeSession.js"
-import { awaitGone, fakeSession, isAlive, platform, readRecord, stdinLines, tempDir } from "./utils.js"
+import * as Process from "../src/internal/process.js"
+import { awaitGone, claudeBin, fakeSession, isAlive, platform, readRecord, stdinLines, tempDir } from "./utils.js"
 
 const collectTurn = (session: ClaudeSession.Service) =>
   Effect.map(Stream.runCollect(session.turnEvents), Chunk.toReadonlyArray)
@@ -361,13 +362,21 @@ describe("executable resolution", () => {
       assert.include(error.message, "npm install @anthropic-ai/claude-code")
     }).pipe(Effect.provide(platform)))
 
-  it.scoped("no claude on PATH nor in node_modules: SpawnError lists the places tried", () =>
+  it.scoped("no claude on PATH, in node_modules nor installed beside the library: SpawnError lists the places tried", () =>
     Effect.gen(function*() {
       const dir = tempDir()
-      const error = yield* Effect.flip(ClaudeSession.make({ cwd: dir, env: { PATH: path.join(dir, "bin") } }))
+      const error = yield* Effect.flip(Process.resolveExecutable(undefined, dir, path.join(dir, "bin"), () => undefined))
       assert.strictEqual(error._tag, "SpawnError")
       const tried = (error as { tried: ReadonlyArray<string> }).tried
       assert.include(tried.join(" "), path.join(dir, "node_modules", ".bin", "claude"))
+      assert.include(tried.join(" "), "@anthropic-ai/claude-code")
+    }).pipe(Effect.provide(platform)))
+
+  it.scoped("the @anthropic-ai/claude-code installed beside the library is found whatever the working directory", () =>
+    Effect.gen(function*() {
+      const dir = tempDir()
+      const found = yield* Process.resolveExecutable(undefined, dir, path.join(dir, "bin"))
+      assert.strictEqual(found.path, claudeBin)
     }).pipe(Effect.provide(platform)))
 
   it.scoped("a file that is not executable fails with SpawnError PermissionDenied", () =>

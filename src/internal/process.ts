@@ -17,10 +17,13 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as FiberId from "effect/FiberId"
 import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
 import * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
 import type * as Sink from "effect/Sink"
 import * as Stream from "effect/Stream"
+import { createRequire } from "node:module"
+import nodePath from "node:path"
 import { IoError, NotConnected, SpawnError } from "../ClaudeError.js"
 
 /** How the process ended. */
@@ -81,13 +84,31 @@ const isExecutableFile = (fs: FileSystem.FileSystem, file: string) =>
   )
 
 /**
+ * The binary of `@anthropic-ai/claude-code` as Node resolves the package from this library,
+ * that is from the app that installed both, whatever the session's working directory.
+ */
+export const installedPackageBinary = (): string | undefined => {
+  try {
+    const require = createRequire(import.meta.url)
+    const manifest = require.resolve("@anthropic-ai/claude-code/package.json")
+    const bin: unknown = require(manifest).bin
+    const relative = typeof bin === "string" ? bin : Predicate.isRecord(bin) ? bin.claude : undefined
+    return typeof relative === "string" ? nodePath.join(nodePath.dirname(manifest), relative) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
  * The claude to run: the `executable` option as given, otherwise `claude` on PATH, then
- * `node_modules/.bin/claude` in the working directory or one of its parents.
+ * `node_modules/.bin/claude` in the working directory or one of its parents, then the
+ * `@anthropic-ai/claude-code` package installed beside this library (`packageBinary`).
  */
 export const resolveExecutable = (
   executable: string | undefined,
   cwd: string | undefined,
-  envPath: string | undefined
+  envPath: string | undefined,
+  packageBinary: () => string | undefined = installedPackageBinary
 ): Effect.Effect<{ readonly path: string; readonly tried: ReadonlyArray<string> }, SpawnError, FileSystem.FileSystem | Path.Path> =>
   Effect.gen(function*() {
     if (executable !== undefined) return { path: executable, tried: [executable] }
@@ -105,13 +126,19 @@ export const resolveExecutable = (
       if (parent === dir) break
       dir = parent
     }
+    const installed = packageBinary()
+    if (installed !== undefined) candidates.push(installed)
     for (const candidate of candidates) {
       tried.push(candidate)
       if (yield* isExecutableFile(fs, candidate)) return { path: candidate, tried }
     }
     return yield* new SpawnError({
       reason: "NotFound",
-      tried: ["claude on PATH", ...tried.filter((file) => file.includes("node_modules"))],
+      tried: [
+        "claude on PATH",
+        ...tried.filter((file) => file.includes("node_modules")),
+        ...(installed === undefined ? ["@anthropic-ai/claude-code (not installed beside effect-claude-session)"] : [])
+      ],
       description: "no claude executable was found"
     })
   })

@@ -32,7 +32,7 @@ export interface SessionInfo {
   sessionId: Option.Option<string>
 }
 
-/** Reports a control message to `controlMessages` subscribers, when there are any. */
+/** Reports a control message to the `controlMessages` subscribers, if someone subscribed. */
 export type Trace = (direction: "in" | "out", message: unknown) => Effect.Effect<void> | undefined
 
 /** Starts the reader; `closed` completes when stdout ends. */
