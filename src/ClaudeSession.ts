@@ -466,8 +466,8 @@ const connect = <R>(started: Effect.Effect.Success<ReturnType<typeof start<R>>>)
       tracing ? PubSub.publish(traffic, { direction, message }) : undefined
     const writeLine = (line: string, operation: string, onCommitted?: () => void) =>
       Effect.suspend(() => {
-        const terminal = lifecycle.current()
-        if (terminal !== undefined) return Effect.fail(lifecycle.notConnected(terminal, operation))
+        const ended = lifecycle.ended(operation)
+        if (ended !== undefined) return Effect.fail(ended)
         const write = child.write(encoder.encode(line + "\n"), operation, onCommitted)
         return options.debugLines === true ? Effect.zipRight(Effect.logDebug(`claude ← ${line}`), write) : write
       })
@@ -475,10 +475,7 @@ const connect = <R>(started: Effect.Effect.Success<ReturnType<typeof start<R>>>)
       Effect.zipRight(trace("out", message) ?? Effect.void, writeLine(JSON.stringify(message), operation))
     const client = ControlClient.make({
       write: writeControl,
-      ended: (operation) => {
-        const terminal = lifecycle.current()
-        return terminal === undefined ? undefined : lifecycle.notConnected(terminal, operation)
-      },
+      ended: lifecycle.ended,
       pid: child.pid
     })
     lifecycle.onTerminate((terminal) => {
@@ -659,8 +656,7 @@ const initialize = <R>(
 
 const interruptWithSignal = (child: Process.Child, lifecycle: Lifecycle.Lifecycle) =>
   Effect.gen(function*() {
-    const terminal = lifecycle.current()
-    if (terminal !== undefined) return yield* lifecycle.notConnected(terminal, "interrupt")
+    yield* lifecycle.guard("interrupt")
     if (Option.isSome(yield* child.exitOption)) {
       return yield* new NotConnected({ reason: "ProcessExited", operation: "interrupt" })
     }

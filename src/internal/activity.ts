@@ -20,7 +20,6 @@ export interface Activity {
   readonly openTurns: () => number
   /** A callback of ours, counted as in flight from this call until it ends (run it). */
   readonly track: <A, E, R>(callback: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
-  readonly callbacksInFlight: () => number
   /** The CLI printed something. */
   readonly touch: () => void
   /** Waits until no turn is open and no callback runs. */
@@ -88,7 +87,6 @@ export const make = (): Effect.Effect<Activity> =>
           })
         )
       },
-      callbacksInFlight: () => callbacks,
       touch,
       awaitIdle: waitFor(isIdle),
       awaitCallbacks: waitFor(() => callbacks === 0),

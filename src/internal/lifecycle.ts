@@ -34,6 +34,8 @@ export interface Lifecycle {
   readonly stopping: { value: boolean }
   /** The error an operation gets once the session ended. */
   readonly notConnected: (terminal: Terminal, operation: string) => NotConnected
+  /** The `NotConnected` an operation gets once the session ended; `undefined` before. */
+  readonly ended: (operation: string) => NotConnected | undefined
   /** Fails with `NotConnected` once the session ended. */
   readonly guard: (operation: string) => Effect.Effect<void, NotConnected>
   /** The error a waiting control request gets: a process death or a pipe failure as is. */
@@ -66,6 +68,7 @@ export const make = (): Lifecycle => {
     await: Deferred.await(ended),
     stopping: { value: false },
     notConnected,
+    ended: (operation) => terminal === undefined ? undefined : notConnected(terminal, operation),
     guard: (operation) =>
       Effect.suspend(() => terminal === undefined ? Effect.void : Effect.fail(notConnected(terminal, operation))),
     requestError: (terminal) =>

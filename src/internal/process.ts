@@ -59,7 +59,6 @@ export interface Child {
   ) => Effect.Effect<void, NotConnected | IoError>
   /** Closes stdin once everything queued before it was written. */
   readonly endInput: Effect.Effect<void>
-  readonly inputEnded: Effect.Effect<boolean>
   /** Completes with the error when writing to stdin failed (every later write fails with it). */
   readonly writeFailed: Effect.Effect<IoError>
   readonly exit: Effect.Effect<ExitStatus>
@@ -314,7 +313,6 @@ const startWriter = (
     return {
       write,
       endInput,
-      inputEnded: Effect.sync(() => inputEnded),
       writeFailed: Deferred.await(writeFailed)
     }
   })
@@ -347,7 +345,7 @@ export const spawn = (
 
     const { stderrDone, stderrTail } = yield* drainStderr(child.stderr, options.stderrTailBytes)
     const isExited = Deferred.isDone(exited)
-    const { endInput, inputEnded, write, writeFailed } = yield* startWriter(child.stdin, isExited)
+    const { endInput, write, writeFailed } = yield* startWriter(child.stdin, isExited)
 
 
     // The child leads its own process group (Command spawns it detached): signal the group so
@@ -408,7 +406,6 @@ export const spawn = (
       stdout,
       write,
       endInput,
-      inputEnded,
       writeFailed,
       exit: Deferred.await(exited),
       exitOption: Deferred.poll(exited).pipe(
