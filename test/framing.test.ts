@@ -3,12 +3,12 @@ import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as FastCheck from "effect/FastCheck"
 import * as Stream from "effect/Stream"
-import { LineSplitter, splitLines } from "../src/internal/framing.js"
+import { LineSplitter, LineTooLong, splitLines } from "../src/internal/framing.js"
 
 const encoder = new TextEncoder()
 
-const splitAll = (bytes: Uint8Array, cuts: ReadonlyArray<number>) => {
-  const splitter = new LineSplitter()
+const splitAll = (bytes: Uint8Array, cuts: ReadonlyArray<number>, maxLineBytes?: number) => {
+  const splitter = new LineSplitter(maxLineBytes)
   const out: Array<string> = []
   let last = 0
   for (const cut of [...cuts].sort((a, b) => a - b)) {
@@ -71,6 +71,33 @@ describe("line framing", () => {
         }
       ),
       { numRuns: 300 }
+    )
+  })
+
+  it("property: under a cap, a line is refused exactly when its UTF-8 bytes exceed it, at any split", () => {
+    FastCheck.assert(
+      FastCheck.property(
+        FastCheck.array(FastCheck.string({ unit: "grapheme", maxLength: 12 }).map((s) => s.replace(/[\r\n]/g, "")), {
+          minLength: 1,
+          maxLength: 8
+        }),
+        FastCheck.array(FastCheck.nat(), { maxLength: 6 }),
+        FastCheck.integer({ min: 1, max: 40 }),
+        (lines, rawCuts, cap) => {
+          const bytes = encoder.encode(lines.map((line) => `${line}\n`).join(""))
+          const cuts = rawCuts.map((cut) => cut % (bytes.length + 1))
+          const tooLong = lines.find((line) => encoder.encode(line).length > cap)
+          try {
+            assert.deepStrictEqual(splitAll(bytes, cuts, cap), lines)
+            assert.isUndefined(tooLong)
+          } catch (error) {
+            if (!(error instanceof LineTooLong)) throw error
+            assert.isDefined(tooLong)
+            assert.strictEqual(error.bytes > cap, true)
+          }
+        }
+      ),
+      { numRuns: 500 }
     )
   })
 })

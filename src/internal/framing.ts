@@ -2,8 +2,9 @@
  * Newline framing of the CLI's stdout.
  *
  * Splitting happens on bytes: `\n` never occurs inside a multi-byte UTF-8 sequence, so a
- * character split between two chunks is decoded whole with its line. Unlike
- * `Stream.splitLines` this can also enforce a byte cap on a line before buffering it all.
+ * character split between two chunks is decoded whole with its line. The whole lines of a
+ * chunk are decoded in one call (a call per line cost more than the JSON parsing after it).
+ * Unlike `Stream.splitLines` this can also enforce a byte cap on a line before buffering it all.
  *
  * @internal
  */
@@ -25,32 +26,40 @@ export class LineSplitter {
   private readonly decoder = new TextDecoder("utf-8")
   private pending: Array<Uint8Array> = []
   private pendingBytes = 0
+  private readonly capped: boolean
 
-  constructor(private readonly maxLineBytes: number = Infinity) {}
+  constructor(private readonly maxLineBytes: number = Infinity) {
+    this.capped = Number.isFinite(maxLineBytes)
+  }
 
   /** Feeds one chunk; returns the lines it completed. */
   push(chunk: Uint8Array, out: Array<string> = []): Array<string> {
-    let start = 0
-    let index = chunk.indexOf(NEWLINE, start)
-    while (index !== -1) {
-      if (this.pendingBytes === 0) {
-        this.check(index - start, chunk.subarray(start, index))
-        out.push(this.decode(chunk.subarray(start, index)))
-      } else {
-        this.pending.push(chunk.subarray(start, index))
-        this.pendingBytes += index - start
-        this.check(this.pendingBytes, this.pending[0]!)
-        out.push(this.decode(this.concatPending()))
+    const last = chunk.lastIndexOf(NEWLINE)
+    if (last === -1) {
+      this.keep(chunk)
+      return out
+    }
+    // the line begun in earlier chunks (or the first line of this one)
+    const first = chunk.indexOf(NEWLINE)
+    this.pending.push(chunk.subarray(0, first))
+    this.pendingBytes += first
+    this.check(this.pendingBytes, this.pending[0]!)
+    out.push(this.decode(this.concatPending()))
+    if (first < last) {
+      // the whole lines in between: one decoder call, then split on "\n" in the text
+      // (each 0x0a byte decodes to exactly one "\n", and never inside a character)
+      if (this.capped) this.checkEach(chunk, first + 1, last)
+      const text = this.decoder.decode(chunk.subarray(first + 1, last))
+      let start = 0
+      let index = text.indexOf("\n")
+      while (index !== -1) {
+        out.push(withoutCarriageReturn(text.slice(start, index)))
+        start = index + 1
+        index = text.indexOf("\n", start)
       }
-      start = index + 1
-      index = chunk.indexOf(NEWLINE, start)
+      out.push(withoutCarriageReturn(start === 0 ? text : text.slice(start)))
     }
-    if (start < chunk.length) {
-      // Copy: the source buffer may be reused by the stream after this call.
-      this.pending.push(chunk.slice(start))
-      this.pendingBytes += chunk.length - start
-      this.check(this.pendingBytes, this.pending[0]!)
-    }
+    if (last + 1 < chunk.length) this.keep(chunk.subarray(last + 1))
     return out
   }
 
@@ -58,6 +67,23 @@ export class LineSplitter {
   flush(): Array<string> {
     if (this.pendingBytes === 0) return []
     return [this.decode(this.concatPending())]
+  }
+
+  private keep(part: Uint8Array) {
+    // Copy: the source buffer may be reused by the stream after this call.
+    this.pending.push(part.slice())
+    this.pendingBytes += part.length
+    this.check(this.pendingBytes, this.pending[0]!)
+  }
+
+  /** Checks the lines of `chunk` that end at the newlines in [from, to]. */
+  private checkEach(chunk: Uint8Array, from: number, to: number) {
+    let start = from
+    while (start <= to) {
+      const end = chunk.indexOf(NEWLINE, start)
+      this.check(end - start, chunk.subarray(start, end))
+      start = end + 1
+    }
   }
 
   private check(bytes: number, head: Uint8Array) {
@@ -85,10 +111,12 @@ export class LineSplitter {
   }
 
   private decode(bytes: Uint8Array): string {
-    const end = bytes.length > 0 && bytes[bytes.length - 1] === CARRIAGE_RETURN ? bytes.length - 1 : bytes.length
-    return this.decoder.decode(end === bytes.length ? bytes : bytes.subarray(0, end))
+    return withoutCarriageReturn(this.decoder.decode(bytes))
   }
 }
+
+const withoutCarriageReturn = (line: string) =>
+  line.length > 0 && line.charCodeAt(line.length - 1) === CARRIAGE_RETURN ? line.slice(0, -1) : line
 
 const tooLong = (error: LineTooLong) =>
   new ProtocolError({
