@@ -2,8 +2,9 @@
  * Newline framing of the CLI's stdout.
  *
  * Splitting happens on bytes: `\n` never occurs inside a multi-byte UTF-8 sequence, so a
- * character split between two chunks is decoded whole with its line. The whole lines of a
- * chunk are decoded in one call (a call per line cost more than the JSON parsing after it).
+ * character split between two chunks is decoded whole. The whole lines of a chunk are decoded
+ * in one call (a call per line cost more than the JSON parsing after it); a line longer than a
+ * chunk is decoded piece by piece and joined as text (copying it as bytes first cost more).
  * Unlike `Stream.splitLines` this can also enforce a byte cap on a line before buffering it all.
  *
  * @internal
@@ -24,7 +25,11 @@ export class LineTooLong {
 /** Splits a byte stream into lines without a length cap unless one is given. */
 export class LineSplitter {
   private readonly decoder = new TextDecoder("utf-8")
-  private pending: Array<Uint8Array> = []
+  /** The decoded text of the unfinished line. */
+  private pendingText = ""
+  /** Its last bytes when they end inside a character, decoded with what follows. */
+  private carry: Uint8Array | undefined = undefined
+  /** The unfinished line's length in bytes. */
   private pendingBytes = 0
   private readonly capped: boolean
 
@@ -41,10 +46,11 @@ export class LineSplitter {
     }
     // the line begun in earlier chunks (or the first line of this one)
     const first = chunk.indexOf(NEWLINE)
-    this.pending.push(chunk.subarray(0, first))
     this.pendingBytes += first
-    this.check(this.pendingBytes, this.pending[0]!)
-    out.push(this.decode(this.concatPending()))
+    this.check(this.pendingBytes)
+    out.push(withoutCarriageReturn(this.pendingText + this.decodeWithCarry(chunk.subarray(0, first))))
+    this.pendingText = ""
+    this.pendingBytes = 0
     if (first < last) {
       // the whole lines in between: one decoder call, then split on "\n" in the text
       // (each 0x0a byte decodes to exactly one "\n", and never inside a character)
@@ -66,14 +72,39 @@ export class LineSplitter {
   /** Returns the last line if the input did not end with a newline. */
   flush(): Array<string> {
     if (this.pendingBytes === 0) return []
-    return [this.decode(this.concatPending())]
+    const line = this.pendingText + this.decodeWithCarry(new Uint8Array(0))
+    this.pendingText = ""
+    this.pendingBytes = 0
+    return [withoutCarriageReturn(line)]
   }
 
-  private keep(part: Uint8Array) {
+  /**
+   * Decodes a piece of an unfinished line now, so that a long line is never copied as bytes:
+   * its text is joined from the pieces (a rope, flattened once by the JSON parser). Bytes of a
+   * character cut at the end wait in `carry`.
+   */
+  private keep(piece: Uint8Array) {
+    this.pendingBytes += piece.length
+    this.check(this.pendingBytes)
+    const bytes = this.withCarry(piece)
+    const complete = completePrefix(bytes)
+    this.pendingText += this.decoder.decode(bytes.subarray(0, complete))
     // Copy: the source buffer may be reused by the stream after this call.
-    this.pending.push(part.slice())
-    this.pendingBytes += part.length
-    this.check(this.pendingBytes, this.pending[0]!)
+    this.carry = complete < bytes.length ? bytes.slice(complete) : undefined
+  }
+
+  private decodeWithCarry(piece: Uint8Array): string {
+    return this.decoder.decode(this.withCarry(piece))
+  }
+
+  private withCarry(piece: Uint8Array): Uint8Array {
+    const carry = this.carry
+    if (carry === undefined) return piece
+    this.carry = undefined
+    const joined = new Uint8Array(carry.length + piece.length)
+    joined.set(carry, 0)
+    joined.set(piece, carry.length)
+    return joined
   }
 
   /** Checks the lines of `chunk` that end at the newlines in [from, to]. */
@@ -81,38 +112,31 @@ export class LineSplitter {
     let start = from
     while (start <= to) {
       const end = chunk.indexOf(NEWLINE, start)
-      this.check(end - start, chunk.subarray(start, end))
+      if (end - start > this.maxLineBytes) this.refuse(end - start, this.decoder.decode(chunk.subarray(start, start + 256)))
       start = end + 1
     }
   }
 
-  private check(bytes: number, head: Uint8Array) {
-    if (bytes > this.maxLineBytes) {
-      const text = this.decoder.decode(head.subarray(0, 256))
-      this.pending = []
-      this.pendingBytes = 0
-      throw new LineTooLong(bytes, this.maxLineBytes, text)
-    }
+  private check(bytes: number) {
+    if (bytes > this.maxLineBytes) this.refuse(bytes, this.pendingText.slice(0, 256))
   }
 
-  private concatPending(): Uint8Array {
-    const parts = this.pending
-    const total = this.pendingBytes
-    this.pending = []
+  private refuse(bytes: number, head: string): never {
+    this.pendingText = ""
+    this.carry = undefined
     this.pendingBytes = 0
-    if (parts.length === 1) return parts[0]!
-    const joined = new Uint8Array(total)
-    let offset = 0
-    for (const part of parts) {
-      joined.set(part, offset)
-      offset += part.length
-    }
-    return joined
+    throw new LineTooLong(bytes, this.maxLineBytes, head)
   }
+}
 
-  private decode(bytes: Uint8Array): string {
-    return withoutCarriageReturn(this.decoder.decode(bytes))
-  }
+/** The length of the longest prefix of `bytes` that does not end inside a UTF-8 character. */
+const completePrefix = (bytes: Uint8Array): number => {
+  let lead = bytes.length - 1
+  while (lead >= 0 && bytes.length - lead <= 3 && (bytes[lead]! & 0xc0) === 0x80) lead--
+  if (lead < 0) return bytes.length
+  const byte = bytes[lead]!
+  const size = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1
+  return bytes.length - lead >= size ? bytes.length : lead
 }
 
 const withoutCarriageReturn = (line: string) =>
