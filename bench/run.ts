@@ -5,6 +5,7 @@
  * BENCH_QUICK=1 runs a small smoke version (used by nothing in `npm test`; handy in CI logs).
  */
 import { query } from "@anthropic-ai/claude-agent-sdk"
+import { Command } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { Chunk, Effect, Metric, Stream } from "effect"
 import { spawn } from "node:child_process"
@@ -108,7 +109,24 @@ const oursRaw = () =>
     return { events, ms: performance.now() - started, cpu: cpuMs(cpu) }
   }).pipe(Effect.scoped, Effect.provide(NodeContext.layer), Effect.runPromise)
 
-const contenders = { raw, sdk, ours, oursRaw } as const
+// (e) the floor under any reader built on @effect/platform: the same bytes through
+// `Command` stdout as a Stream, not even split into lines (events: the result line, found)
+const platformFloor = () =>
+  Effect.gen(function*() {
+    const cpu = process.cpuUsage()
+    const started = performance.now()
+    const child = yield* Command.make(replay).pipe(
+      Command.env({ REPLAY_FILE: transcript, REPLAY_TIMES: String(times) }),
+      Command.feed(userLine),
+      Command.start
+    )
+    let bytes = 0
+    yield* Stream.runForEach(child.stdout, (chunk) => Effect.sync(() => (bytes += chunk.length)))
+    if (bytes < totalBytes) throw new Error(`platform floor read ${bytes} of ${totalBytes} bytes`)
+    return { events: transcriptLines * times + 1, ms: performance.now() - started, cpu: cpuMs(cpu) }
+  }).pipe(Effect.scoped, Effect.provide(NodeContext.layer), Effect.runPromise)
+
+const contenders = { raw, sdk, ours, oursRaw, platformFloor } as const
 type Contender = keyof typeof contenders
 
 // One contender in a fresh process: warm-up runs, then one measured run. Each run gets its own
@@ -143,7 +161,7 @@ const runWorker = async (contender: Contender) => {
 
 const throughput = async () => {
   const before = children().length
-  const results: Record<Contender, Array<Throughput>> = { raw: [], sdk: [], ours: [], oursRaw: [] }
+  const results: Record<Contender, Array<Throughput>> = { raw: [], sdk: [], ours: [], oursRaw: [], platformFloor: [] }
   // rounds interleave the contenders, so that the machine's drift touches them all alike
   for (let i = 0; i < runs; i++) {
     for (const contender of Object.keys(contenders) as Array<Contender>) {
@@ -167,7 +185,8 @@ const throughput = async () => {
     raw: summary(results.raw),
     sdk: summary(results.sdk),
     ours: summary(results.ours),
-    oursRaw: summary(results.oursRaw)
+    oursRaw: summary(results.oursRaw),
+    platformFloor: summary(results.platformFloor)
   }
 }
 
@@ -414,7 +433,8 @@ const main = async () => {
         oursRawThroughputVsRaw: ratio(tp.oursRaw.eventsPerSecond, tp.raw.eventsPerSecond),
         sdkCpuPerMbVsRaw: ratio(tp.sdk.cpuMsPerMb, tp.raw.cpuMsPerMb),
         oursCpuPerMbVsRaw: ratio(tp.ours.cpuMsPerMb, tp.raw.cpuMsPerMb),
-        oursRawCpuPerMbVsRaw: ratio(tp.oursRaw.cpuMsPerMb, tp.raw.cpuMsPerMb)
+        oursRawCpuPerMbVsRaw: ratio(tp.oursRaw.cpuMsPerMb, tp.raw.cpuMsPerMb),
+        platformFloorCpuPerMbVsRaw: ratio(tp.platformFloor.cpuMsPerMb, tp.raw.cpuMsPerMb)
       }
     },
     startup: st,
@@ -432,6 +452,7 @@ const main = async () => {
 
 | other measure | result |
 |---|---|
+| the floor: the same bytes through \`@effect/platform\` \`Command\` stdout, only counted (e) | ${tp.platformFloor.mbPerSecond} MB/s, ${tp.platformFloor.cpuMsPerMb} CPU ms per MB (${r.platformFloorCpuPerMbVsRaw}x of raw's whole parse) |
 | start-up, spawn → first event (median) | raw spawn ${st.rawMedianMs} ms; ClaudeSession ${st.oursMedianMs} ms (+${st.addedMs} ms); with the initialize handshake ${st.oursWithHandshakeMedianMs} ms |
 | memory, ${mem.streamedMb} MB of events (${mem.events.toLocaleString("en")}) through a consumer that keeps nothing | RSS growth ${mem.rssGrowthMb} MB (peak ${mem.peakRssGrowthMb} MB), heap growth ${mem.heapGrowthMb} MB (peak ${mem.peakHeapGrowthMb} MB), ${mem.seconds} s |
 | a consumer that never reads: ${idle.unreadMb} MB of events (${idle.events.toLocaleString("en")}) left unread | all buffered in ${idle.secondsToBuffer} s; heap +${idle.heapGrowthMb} MB (${idle.heapPerMbOfEvents} MB of heap per MB of events), RSS +${idle.rssGrowthMb} MB; a control request meanwhile answered in ${idle.controlRequestMs} ms |
