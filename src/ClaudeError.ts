@@ -136,7 +136,7 @@ export class SpawnError extends Schema.TaggedError<SpawnError>("effect-claude-se
   "SpawnError",
   {
     reason: Schema.Literal("NotFound", "PermissionDenied", "BadWorkingDirectory", "Unknown"),
-    /** Every executable path that was tried, in order. */
+    /** Each place tried, in order, with why it failed. */
     tried: Schema.Array(Schema.String),
     description: Schema.String
   }
@@ -145,12 +145,13 @@ export class SpawnError extends Schema.TaggedError<SpawnError>("effect-claude-se
   readonly [TypeId]: TypeId = TypeId
   /** @since 0.1.0 */
   override get message(): string {
-    const hint = this.reason === "NotFound"
-      ? " Install it with `npm install @anthropic-ai/claude-code` (or put `claude` on PATH), or set the `executable` option."
+    // the install command helps only when nothing was found at all
+    const hint = this.reason === "NotFound" &&
+        this.tried.every((entry) => entry.endsWith(": not installed") || entry.endsWith(": not found"))
+      ? " Install it with `npm install @anthropic-ai/claude-code`, put `claude` on PATH, or set the `executable` option."
       : ""
-    return `could not start claude (${this.reason}): ${this.description}; tried: ${
-      this.tried.length === 0 ? "(nothing)" : this.tried.join(", ")
-    }.${hint}`
+    const tried = this.tried.length === 0 ? "(nothing)" : this.tried.join("; ")
+    return `could not start claude (${this.reason}): ${this.description}; tried: ${tried}.${hint}`
   }
 }
 
@@ -306,6 +307,32 @@ export class Unsupported extends Schema.TaggedError<Unsupported>("effect-claude-
 }
 
 /**
+ * An option of the session breaks its rule (`maxTurns: -1`, an empty `model`, …): the session
+ * is not started.
+ *
+ * @since 0.1.0
+ * @category Errors
+ */
+export class InvalidOption extends Schema.TaggedError<InvalidOption>("effect-claude-session/InvalidOption")(
+  "InvalidOption",
+  {
+    /** The option's name (`maxTurns`, `hooks.PreToolUse`, …). */
+    option: Schema.String,
+    /** What the option must be. */
+    rule: Schema.String,
+    /** The value given, as JSON, cut to a sane length. */
+    value: Schema.String
+  }
+) {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
+  /** @since 0.1.0 */
+  override get message(): string {
+    return `invalid option ${this.option}: ${this.rule}, got ${this.value}`
+  }
+}
+
+/**
  * Any error of a Claude session.
  *
  * @since 0.1.0
@@ -322,6 +349,7 @@ export type ClaudeError =
   | ControlRequestError
   | Unsupported
   | BufferOverflow
+  | InvalidOption
 
 /**
  * The schema of every error of a Claude session.
@@ -339,7 +367,8 @@ export const ClaudeError: Schema.Union<[
   typeof IoError,
   typeof ControlRequestError,
   typeof Unsupported,
-  typeof BufferOverflow
+  typeof BufferOverflow,
+  typeof InvalidOption
 ]> = Schema.Union(
   NotConnected,
   InvalidJson,
@@ -350,7 +379,8 @@ export const ClaudeError: Schema.Union<[
   IoError,
   ControlRequestError,
   Unsupported,
-  BufferOverflow
+  BufferOverflow,
+  InvalidOption
 )
 
 /**

@@ -338,6 +338,12 @@ export class ResultEvent extends Schema.Class<ResultEvent>("effect-claude-sessio
   permission_denials: Schema.optionalWith(Schema.Array(PermissionDenial), { default: () => [] }),
   structured_output: Schema.optional(Schema.Unknown),
   errors: Schema.optional(Schema.Array(Schema.String)),
+  /** The Messages API's HTTP status, when an API error ended the turn. */
+  api_error_status: Schema.optional(Schema.NullOr(Schema.Number)),
+  /** The Messages API's error type (`overloaded_error`, `rate_limit_error`, …). */
+  api_error_type: Schema.optional(Schema.NullOr(Schema.String)),
+  /** Why the CLI's agent loop stopped (`completed`, `api_error`, `prompt_too_long`, `max_turns`, …). */
+  terminal_reason: Schema.optional(Schema.String),
   uuid: Schema.optional(Schema.String)
 }) {
   /** The discriminator, for `Match.tag`. */

@@ -8,10 +8,14 @@
  * @since 0.1.0
  */
 import * as Duration from "effect/Duration"
+import * as Either from "effect/Either"
 import * as JSONSchema from "effect/JSONSchema"
 import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
+import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
+import { excerpt, InvalidOption } from "./ClaudeError.js"
 
 /**
  * A `Duration.DurationInput` (`"5 seconds"`, a number of millis, a `Duration`, …).
@@ -30,7 +34,7 @@ export const DurationInput: Schema.Schema<Duration.DurationInput> = Schema.decla
  * @since 0.1.0
  * @category Schemas
  */
-export const PermissionMode = Schema.Literal("default", "acceptEdits", "bypassPermissions", "plan", "dontAsk")
+export const PermissionMode = Schema.Literal("default", "acceptEdits", "auto", "bypassPermissions", "plan", "dontAsk")
 
 /**
  * @since 0.1.0
@@ -52,7 +56,10 @@ export const SettingSource = Schema.Literal("user", "project", "local")
 
 const JsonObject = Schema.Record({ key: Schema.String, value: Schema.Unknown })
 const StringList = Schema.Array(Schema.String)
-const PositiveInt = Schema.Int.pipe(Schema.positive())
+const PositiveInt = Schema.Int.pipe(Schema.positive()).annotations({
+  message: () => ({ message: "a positive integer", override: true })
+})
+const NonEmpty = Schema.NonEmptyString
 const NonNegative = Schema.Number.pipe(Schema.nonNegative())
 
 /**
@@ -64,9 +71,9 @@ const NonNegative = Schema.Number.pipe(Schema.nonNegative())
 export const Options = Schema.Struct({
   // --- process ---
   /** The claude executable; default: `claude` on PATH, then `node_modules/.bin/claude`. */
-  executable: Schema.optional(Schema.String),
+  executable: Schema.optional(NonEmpty),
   /** The child's working directory (the seed's `working_dir`). */
-  cwd: Schema.optional(Schema.String),
+  cwd: Schema.optional(NonEmpty),
   /** Extra environment variables for the child, on top of the parent's (the seed's `env_vars`). */
   env: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.String })),
   /** The Anthropic API key, passed to the child as `ANTHROPIC_API_KEY` (environment only). */
@@ -75,15 +82,15 @@ export const Options = Schema.Struct({
   extraArgs: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.NullOr(Schema.String) })),
 
   // --- conversation ---
-  resume: Schema.optional(Schema.String),
+  resume: Schema.optional(NonEmpty),
   continueConversation: Schema.optional(Schema.Boolean),
   forkSession: Schema.optional(Schema.Boolean),
-  sessionId: Schema.optional(Schema.String),
+  sessionId: Schema.optional(NonEmpty),
   noSessionPersistence: Schema.optional(Schema.Boolean),
 
   // --- model ---
-  model: Schema.optional(Schema.String),
-  fallbackModel: Schema.optional(Schema.String),
+  model: Schema.optional(NonEmpty),
+  fallbackModel: Schema.optional(NonEmpty),
   effort: Schema.optional(Effort),
   maxThinkingTokens: Schema.optional(PositiveInt),
   maxTurns: Schema.optional(PositiveInt),
@@ -101,7 +108,7 @@ export const Options = Schema.Struct({
   permissionMode: Schema.optional(PermissionMode),
   dangerouslySkipPermissions: Schema.optional(Schema.Boolean),
   /** Route permission prompts to an MCP tool, or to `"stdio"` for the control protocol. */
-  permissionPromptTool: Schema.optional(Schema.String),
+  permissionPromptTool: Schema.optional(NonEmpty),
   /** MCP servers: a path to a config file, or the config object (`{ mcpServers: {...} }`). */
   mcpConfig: Schema.optional(Schema.Union(Schema.String, JsonObject)),
   strictMcpConfig: Schema.optional(Schema.Boolean),
@@ -142,6 +149,36 @@ export const Options = Schema.Struct({
  * @category Models
  */
 export type Options = typeof Options.Type
+
+const validateOptions = Schema.validateEither(Options)
+
+const expectedOf = (message: string) => /^Expected (.*?), actual /s.exec(message)?.[1] ?? message
+
+/**
+ * Checks options against {@link Options}; the first option that breaks its rule gives an
+ * `InvalidOption` naming it.
+ *
+ * @since 0.1.0
+ * @category Validation
+ */
+export const validate = <O extends Options>(options: O): Either.Either<O, InvalidOption> =>
+  Either.match(validateOptions(options), {
+    onRight: () => Either.right(options),
+    onLeft: (error) => {
+      const issues = ParseResult.ArrayFormatter.formatErrorSync(error)
+      const path = issues[0]!.path
+      const key = path.join(".")
+      const expected = [
+        ...new Set(issues.filter((issue) => issue.path.join(".") === key).map((issue) => expectedOf(issue.message)))
+      ].filter((rule) => rule !== "undefined")
+      let value: unknown = options
+      for (const segment of path) value = Predicate.isRecord(value) ? value[segment] : undefined
+      const shown = typeof value === "number" && !Number.isFinite(value) ? String(value) : JSON.stringify(value)
+      return Either.left(
+        new InvalidOption({ option: key, rule: `must be ${expected.join(" or ")}`, value: excerpt(shown ?? String(value), 200) })
+      )
+    }
+  })
 
 /**
  * The JSON Schema of a Schema, as the CLI wants it for `jsonSchema` and tool inputs.

@@ -15,14 +15,16 @@ import type * as CommandExecutor from "@effect/platform/CommandExecutor"
 import type * as FileSystem from "@effect/platform/FileSystem"
 import type * as Path from "@effect/platform/Path"
 import * as Config from "effect/Config"
-import type * as ConfigError from "effect/ConfigError"
+import * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import * as PubSub from "effect/PubSub"
+import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
@@ -410,6 +412,7 @@ const validateCallbacks = <R>(options: MakeOptions<R>, handlers: ControlServer.H
 // Options resolved, callbacks checked, process spawned.
 const start = <R>(options: MakeOptions<R>) =>
   Effect.gen(function*() {
+    yield* ClaudeOptions.validate(options)
     if (options.outputSchema !== undefined && options.jsonSchema === undefined) {
       options = { ...options, jsonSchema: ClaudeOptions.jsonSchemaOf(options.outputSchema) }
     }
@@ -738,30 +741,50 @@ export const layer = <R = never>(
   options: MakeOptions<R> = {}
 ): Layer.Layer<ClaudeSession, ClaudeError, Requirements | R> => Layer.scoped(ClaudeSession, make(options))
 
+// An unset or empty variable is no option; a set one must parse.
+const setting = <A>(name: string, parse: (text: string) => A | undefined, rule: string) =>
+  Config.option(Config.string(name)).pipe(
+    Config.mapOrFail((value) => {
+      if (Option.isNone(value) || value.value.trim() === "") return Either.right(Option.none<A>())
+      const parsed = parse(value.value)
+      return parsed === undefined
+        ? Either.left(ConfigError.InvalidData([name], `${name} must be ${rule}, got ${JSON.stringify(value.value)}`))
+        : Either.right(Option.some(parsed))
+    })
+  )
+
+const text = (value: string) => value
+const number = (value: string) => (/^\s*-?\d+(\.\d+)?\s*$/.test(value) ? Number(value) : undefined)
+const permissionModes = ClaudeOptions.PermissionMode.literals
+
 /**
  * The options that `layerConfig` reads by default, each from an environment variable:
  * `CLAUDE_EXECUTABLE`, `CLAUDE_MODEL`, `CLAUDE_FALLBACK_MODEL`, `CLAUDE_PERMISSION_MODE`,
  * `CLAUDE_MAX_TURNS`, `CLAUDE_MAX_BUDGET_USD`, `CLAUDE_CWD`, and `ANTHROPIC_API_KEY` (as a
- * `Redacted`). Each is optional.
+ * `Redacted`). Each is optional; an empty value counts as unset.
  *
  * @since 0.1.0
  * @category Config
  */
 export const config: Config.Config<ClaudeOptions.Options> = Config.all({
-  executable: Config.option(Config.string("CLAUDE_EXECUTABLE")),
-  model: Config.option(Config.string("CLAUDE_MODEL")),
-  fallbackModel: Config.option(Config.string("CLAUDE_FALLBACK_MODEL")),
-  permissionMode: Config.option(
-    Config.literal("default", "acceptEdits", "bypassPermissions", "plan", "dontAsk")("CLAUDE_PERMISSION_MODE")
+  executable: setting("CLAUDE_EXECUTABLE", text, "a path"),
+  model: setting("CLAUDE_MODEL", text, "a model name"),
+  fallbackModel: setting("CLAUDE_FALLBACK_MODEL", text, "a model name"),
+  permissionMode: setting(
+    "CLAUDE_PERMISSION_MODE",
+    (value) => permissionModes.find((mode) => mode === value),
+    `one of ${permissionModes.join(", ")}`
   ),
-  maxTurns: Config.option(Config.integer("CLAUDE_MAX_TURNS").pipe(
-    Config.validate({ message: "CLAUDE_MAX_TURNS must be a positive integer", validation: (n) => n > 0 })
-  )),
-  maxBudgetUsd: Config.option(Config.number("CLAUDE_MAX_BUDGET_USD").pipe(
-    Config.validate({ message: "CLAUDE_MAX_BUDGET_USD must not be negative", validation: (n) => n >= 0 })
-  )),
-  cwd: Config.option(Config.string("CLAUDE_CWD")),
-  apiKey: Config.option(Config.redacted("ANTHROPIC_API_KEY"))
+  maxTurns: setting("CLAUDE_MAX_TURNS", (value) => {
+    const n = number(value)
+    return n !== undefined && Number.isInteger(n) && n > 0 ? n : undefined
+  }, "a positive integer"),
+  maxBudgetUsd: setting("CLAUDE_MAX_BUDGET_USD", (value) => {
+    const n = number(value)
+    return n !== undefined && n >= 0 ? n : undefined
+  }, "a non-negative number"),
+  cwd: setting("CLAUDE_CWD", text, "a directory"),
+  apiKey: setting("ANTHROPIC_API_KEY", Redacted.make, "a key")
 }).pipe(
   Config.map((fields) => {
     const options: Record<string, unknown> = {}

@@ -26,6 +26,7 @@ import type { ClaudeEvent } from "./ClaudeEvent.js"
 import * as Event from "./ClaudeEvent.js"
 import type { ExitInfo, Service, UserContent } from "./ClaudeSession.js"
 import { ClaudeSession, controlOperations, sendOperations } from "./ClaudeSession.js"
+import * as ApiErrors from "./internal/apiErrors.js"
 import * as Delivery from "./internal/delivery.js"
 import * as Lifecycle from "./internal/lifecycle.js"
 import * as Turns from "./internal/turns.js"
@@ -181,6 +182,26 @@ export const result = (
     ...fields
   })
 }
+
+/**
+ * A result as the real CLI prints it when the Messages API failed the turn with `status`:
+ * subtype `success`, `is_error`, the status, the API's error type and the terminal reason.
+ *
+ * @since 0.1.0
+ * @category Builders
+ */
+export const apiErrorResult = (
+  status: number,
+  fields: Partial<Omit<Event.ResultEvent, "type" | "isSuccess" | "_tag">> = {}
+): Event.ResultEvent =>
+  result({
+    is_error: true,
+    result: `API Error: ${status}`,
+    api_error_status: status,
+    api_error_type: ApiErrors.typeOf(status),
+    terminal_reason: ApiErrors.terminalReasonOf(status),
+    ...fields
+  })
 
 /**
  * A whole text turn: an assistant message and a successful result with the same text.

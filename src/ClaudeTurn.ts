@@ -112,16 +112,28 @@ export class StructuredOutputRetriesExhausted
 }
 
 /**
- * The Messages API failed the turn (the CLI's `api_error_status`); `kind` names the common
- * cases. Overloaded, rate-limited and server errors are retryable.
+ * The Messages API failed the turn. `status`, `errorType` and `terminalReason` are the CLI's
+ * `api_error_status`, `api_error_type` and `terminal_reason`; `kind` is read from them (never
+ * from the message text). Overloaded, rate-limited and server errors are retryable.
  *
  * @since 0.1.0
  * @category Errors
  */
 export class ApiError extends Schema.TaggedError<ApiError>("effect-claude-session/ApiError")("ApiError", {
   ...turnFields,
-  kind: Schema.Literal("Overloaded", "RateLimited", "PromptTooLong", "Authentication", "Server", "Other"),
-  status: Schema.NullOr(Schema.Number)
+  kind: Schema.Literal(
+    "Overloaded",
+    "RateLimited",
+    "Server",
+    "Authentication",
+    "PromptTooLong",
+    "RequestTooLarge",
+    "InvalidRequest",
+    "Other"
+  ),
+  status: Schema.NullOr(Schema.Number),
+  errorType: Schema.NullOr(Schema.String),
+  terminalReason: Schema.NullOr(Schema.String)
 }) {
   /** @since 0.1.0 */
   readonly [TypeId] = TypeId
@@ -131,7 +143,9 @@ export class ApiError extends Schema.TaggedError<ApiError>("effect-claude-sessio
   }
   /** @since 0.1.0 */
   override get message() {
-    return `the Messages API failed the turn (${this.kind}${this.status === null ? "" : `, HTTP ${this.status}`}): ${this.detail}`
+    const status = this.status === null ? "" : `, HTTP ${this.status}`
+    const type = this.errorType === null ? "" : ` ${this.errorType}`
+    return `the Messages API failed the turn (${this.kind}${status}${type}): ${this.detail}`
   }
 }
 
@@ -206,12 +220,16 @@ export type TurnError =
 export const isRetryable = (error: unknown): boolean =>
   Predicate.hasProperty(error, "retryable") && error.retryable === true
 
-const apiKind = (status: number | null, text: string): ApiError["kind"] => {
-  if (/prompt is too long/i.test(text) || status === 413) return "PromptTooLong"
-  if (status === 529 || /overloaded/i.test(text)) return "Overloaded"
-  if (status === 429 || /rate.?limit/i.test(text)) return "RateLimited"
-  if (status === 401 || status === 403) return "Authentication"
-  if (status !== null && status >= 500) return "Server"
+const apiKind = (status: number | null, type: string | null, terminalReason: string | null): ApiError["kind"] => {
+  if (terminalReason === "prompt_too_long" || terminalReason === "blocking_limit") return "PromptTooLong"
+  if (status === 529 || type === "overloaded_error") return "Overloaded"
+  if (status === 429 || type === "rate_limit_error") return "RateLimited"
+  if (status === 401 || status === 403 || type === "authentication_error" || type === "permission_error") {
+    return "Authentication"
+  }
+  if (status === 413 || type === "request_too_large") return "RequestTooLarge"
+  if (status === 400 || type === "invalid_request_error") return "InvalidRequest"
+  if ((status !== null && status >= 500) || type === "api_error") return "Server"
   return "Other"
 }
 
@@ -228,7 +246,6 @@ export const errorOf = (result: ResultEvent): Option.Option<TurnError> => {
     1000
   )
   const fields = { sessionId: result.session_id, detail, costUsd: result.total_cost_usd }
-  const raw = result as unknown as { readonly api_error_status?: unknown }
   switch (result.subtype) {
     case "error_max_turns":
       return Option.some(new MaxTurnsReached(fields))
@@ -239,8 +256,12 @@ export const errorOf = (result: ResultEvent): Option.Option<TurnError> => {
     case "error_during_execution":
       return Option.some(new ExecutionFailed(fields))
     case "success": {
-      const status = typeof raw.api_error_status === "number" ? raw.api_error_status : null
-      return Option.some(new ApiError({ ...fields, kind: apiKind(status, detail), status }))
+      const status = result.api_error_status ?? null
+      const errorType = result.api_error_type ?? null
+      const terminalReason = result.terminal_reason ?? null
+      return Option.some(
+        new ApiError({ ...fields, kind: apiKind(status, errorType, terminalReason), status, errorType, terminalReason })
+      )
     }
     default:
       return Option.some(new TurnFailed({ ...fields, subtype: result.subtype }))

@@ -65,6 +65,7 @@ import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as Http from "node:http"
+import * as ApiErrors from "./internal/apiErrors.js"
 
 // ---------------------------------------------------------------------------
 // Requests
@@ -390,26 +391,10 @@ export const slow = (answer: string, chunkDelayMillis: number, options: ReplyOpt
   chunkDelayMillis
 })
 
-const errorTypes: Readonly<Record<number, string>> = {
-  400: "invalid_request_error",
-  401: "authentication_error",
-  403: "permission_error",
-  404: "not_found_error",
-  413: "request_too_large",
-  429: "rate_limit_error",
-  500: "api_error",
-  529: "overloaded_error"
-}
-
-const errorMessages: Readonly<Record<number, string>> = {
-  429: "Rate limited",
-  500: "Internal server error",
-  529: "Overloaded"
-}
-
 /**
  * An error status (429 rate limited, 500, 529 overloaded, …) with Anthropic's error body; the
- * error type follows the status (`rate_limit_error`, `api_error`, `overloaded_error`, …).
+ * error type follows the status (`rate_limit_error`, `api_error`, `overloaded_error`, …). The
+ * default message is neutral ("scripted error"), so that nothing can classify it by its words.
  *
  * @since 0.1.0
  * @category Replies
@@ -421,8 +406,8 @@ export const error = (
 ): ErrorReply => ({
   _tag: "Error",
   status,
-  errorType: options.errorType ?? errorTypes[status] ?? "api_error",
-  message: message ?? errorMessages[status] ?? `HTTP ${status}`,
+  errorType: options.errorType ?? ApiErrors.typeOf(status),
+  message: message ?? "scripted error",
   retryable: options.retryable ?? false
 })
 

@@ -1,8 +1,12 @@
 import { assert, describe, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
+import type * as ClaudeError from "../src/ClaudeError.js"
 import * as ClaudeOptions from "../src/ClaudeOptions.js"
+import * as ClaudeSession from "../src/ClaudeSession.js"
+import { platform } from "./utils.js"
 
 const argsFor = (options: ClaudeOptions.Options, viaInitialize = false) =>
   ClaudeOptions.toArgs(options, { viaInitialize }).slice(ClaudeOptions.baseArgs.length)
@@ -80,6 +84,28 @@ describe("options schema", () => {
       assert.isTrue(Either.isLeft(decode(bad)), JSON.stringify(bad))
     }
   })
+  it("a session is not made with an invalid option: InvalidOption names it, its rule and the value", () =>
+    Effect.gen(function*() {
+      const cases: ReadonlyArray<readonly [ClaudeOptions.Options, string, string, string]> = [
+        [{ maxTurns: -1 }, "maxTurns", "must be a positive integer", "-1"],
+        [{ maxTurns: 1.5 }, "maxTurns", "must be a positive integer", "1.5"],
+        [{ maxBudgetUsd: -1 }, "maxBudgetUsd", "must be a non-negative number", "-1"],
+        [{ model: "" }, "model", "must be a non empty string", "\"\""],
+        [{ permissionMode: "yolo" as "plan" }, "permissionMode", "must be \"default\" or \"acceptEdits\"", "\"yolo\""],
+        [{ closeGracePeriod: "soon" } as unknown as ClaudeOptions.Options, "closeGracePeriod", "must be DurationInput", "\"soon\""],
+        [{ stderrTailBytes: Number.NaN }, "stderrTailBytes", "must be a positive integer", "NaN"]
+      ]
+      for (const [options, option, rule, value] of cases) {
+        const error = yield* Effect.flip(ClaudeSession.make({ ...options, executable: "/nope/never-spawned" }))
+        assert.strictEqual(error._tag, "InvalidOption", JSON.stringify(options))
+        const invalid = error as ClaudeError.InvalidOption
+        assert.strictEqual(invalid.option, option)
+        assert.include(invalid.rule, rule)
+        assert.strictEqual(invalid.value, value)
+        assert.include(invalid.message, `invalid option ${option}`)
+      }
+    }).pipe(Effect.scoped, Effect.provide(platform), Effect.runPromise))
+
   it("accepts durations and valid values", () => {
     assert.isTrue(Either.isRight(decode({ closeGracePeriod: "5 seconds", terminateGracePeriod: 100, maxTurns: 2, permissionMode: "plan" })))
   })

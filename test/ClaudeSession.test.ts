@@ -8,6 +8,7 @@ import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import fs from "node:fs"
 import path from "node:path"
+import type * as ClaudeError from "../src/ClaudeError.js"
 import * as ClaudeEvent from "../src/ClaudeEvent.js"
 import * as ClaudeSession from "../src/ClaudeSession.js"
 import * as Process from "../src/internal/process.js"
@@ -353,30 +354,57 @@ describe("ClaudeSession (fake CLI)", () => {
 })
 
 describe("executable resolution", () => {
-  it.scoped("a missing executable fails with SpawnError naming what was tried", () =>
+  it.scoped("a missing executable option fails with SpawnError naming it, without an install hint", () =>
     Effect.gen(function*() {
       const error = yield* Effect.flip(ClaudeSession.make({ executable: "/nonexistent/claude" }))
       assert.strictEqual(error._tag, "SpawnError")
-      assert.strictEqual((error as { reason: string }).reason, "NotFound")
-      assert.include(error.message, "/nonexistent/claude")
+      const spawn = error as ClaudeError.SpawnError
+      assert.strictEqual(spawn.reason, "NotFound")
+      assert.deepStrictEqual(spawn.tried, ["/nonexistent/claude: missing"])
+      assert.notInclude(error.message, "npm install")
+    }).pipe(Effect.provide(platform)))
+
+  it.scoped("nothing installed, nothing on PATH: each place tried says why, once, and the install command is given", () =>
+    Effect.gen(function*() {
+      const dir = tempDir()
+      const error = yield* Effect.flip(Process.resolveExecutable(undefined, `${path.join(dir, "a")}:${path.join(dir, "b")}`, [
+        { from: "the app (/srv/app)", binary: undefined },
+        { from: "effect-claude-session's own location", binary: undefined }
+      ]))
+      assert.strictEqual(error._tag, "SpawnError")
+      assert.strictEqual(error.reason, "NotFound")
+      assert.deepStrictEqual(error.tried, [
+        "@anthropic-ai/claude-code from the app (/srv/app): not installed",
+        "@anthropic-ai/claude-code from effect-claude-session's own location: not installed",
+        "claude on PATH (2 folders): not found"
+      ])
       assert.include(error.message, "npm install @anthropic-ai/claude-code")
     }).pipe(Effect.provide(platform)))
 
-  it.scoped("no claude on PATH, in node_modules nor installed beside the library: SpawnError lists the places tried", () =>
+  it.scoped("an installed binary that cannot run, a PATH entry without x permission: PermissionDenied, no install hint", () =>
     Effect.gen(function*() {
       const dir = tempDir()
-      const error = yield* Effect.flip(Process.resolveExecutable(undefined, dir, path.join(dir, "bin"), () => undefined))
-      assert.strictEqual(error._tag, "SpawnError")
-      const tried = (error as { tried: ReadonlyArray<string> }).tried
-      assert.include(tried.join(" "), path.join(dir, "node_modules", ".bin", "claude"))
-      assert.include(tried.join(" "), "@anthropic-ai/claude-code")
+      const file = path.join(dir, "claude")
+      fs.writeFileSync(file, "#!/bin/sh\n", { mode: 0o644 })
+      const error = yield* Effect.flip(
+        Process.resolveExecutable(undefined, dir, [{ from: "the app (/srv/app)", binary: path.join(dir, "missing") }])
+      )
+      assert.strictEqual(error.reason, "PermissionDenied")
+      assert.deepStrictEqual(error.tried, [`${path.join(dir, "missing")}: missing`, `${file}: not executable (no x permission)`])
+      assert.notInclude(error.message, "npm install")
     }).pipe(Effect.provide(platform)))
 
-  it.scoped("the @anthropic-ai/claude-code installed beside the library is found whatever the working directory", () =>
+  it.scoped("@anthropic-ai/claude-code is found through Node's resolution before PATH, whatever the session's cwd", () =>
     Effect.gen(function*() {
       const dir = tempDir()
-      const found = yield* Process.resolveExecutable(undefined, dir, path.join(dir, "bin"))
+      fs.mkdirSync(path.join(dir, "bin"))
+      fs.copyFileSync(new URL("./fixtures/fake-cli.mjs", import.meta.url), path.join(dir, "bin", "claude"))
+      fs.chmodSync(path.join(dir, "bin", "claude"), 0o755)
+      const found = yield* Process.resolveExecutable(undefined, path.join(dir, "bin"))
       assert.strictEqual(found.path, claudeBin)
+      // nothing installed: PATH is next
+      const onPath = yield* Process.resolveExecutable(undefined, path.join(dir, "bin"), [{ from: "the app", binary: undefined }])
+      assert.strictEqual(onPath.path, path.join(dir, "bin", "claude"))
     }).pipe(Effect.provide(platform)))
 
   it.scoped("a file that is not executable fails with SpawnError PermissionDenied", () =>
@@ -386,6 +414,7 @@ describe("executable resolution", () => {
       const error = yield* Effect.flip(ClaudeSession.make({ executable: file }))
       assert.strictEqual(error._tag, "SpawnError")
       assert.strictEqual((error as { reason: string }).reason, "PermissionDenied")
+      assert.deepStrictEqual((error as ClaudeError.SpawnError).tried, [`${file}: not executable`])
     }).pipe(Effect.provide(platform)))
 
   it.scoped("an executable that exits at once with a usage error: the error shows its stderr", () =>
@@ -394,20 +423,6 @@ describe("executable resolution", () => {
       assert.strictEqual(error._tag, "ProcessExited")
       assert.strictEqual((error as { exitCode: number }).exitCode, 2)
       assert.include(error.message, "unknown option '--fake-usage-error'")
-    }).pipe(Effect.provide(platform)))
-
-  it.scoped("the default finds node_modules/.bin/claude from the working directory", () =>
-    Effect.gen(function*() {
-      const dir = tempDir()
-      fs.mkdirSync(path.join(dir, "node_modules", ".bin"), { recursive: true })
-      fs.copyFileSync(new URL("./fixtures/fake-cli.mjs", import.meta.url), path.join(dir, "node_modules", ".bin", "claude"))
-      fs.chmodSync(path.join(dir, "node_modules", ".bin", "claude"), 0o755)
-      const session = yield* ClaudeSession.make({
-        cwd: dir,
-        env: { PATH: `${path.join(dir, "empty")}:${path.dirname(process.execPath)}` }
-      })
-      const outcome = yield* session.turn("found you")
-      assert.strictEqual(outcome.text, "echo: found you")
     }).pipe(Effect.provide(platform)))
 })
 

@@ -142,8 +142,8 @@ describe("ClaudeSessionTest: the scripted in-memory session", () => {
     }).pipe(Effect.provide(ClaudeSessionTest.layer([
       ClaudeSessionTest.reply("a", [ClaudeSessionTest.result({ subtype: "error_max_turns" })]),
       ClaudeSessionTest.reply("b", [ClaudeSessionTest.result({ subtype: "error_max_budget_usd", total_cost_usd: 2 })]),
-      ClaudeSessionTest.reply("c", [ClaudeSessionTest.result({ is_error: true, result: "API Error: 529 Overloaded" })]),
-      ClaudeSessionTest.reply("d", [ClaudeSessionTest.result({ is_error: true, result: "API Error: 529 Overloaded" })]),
+      ClaudeSessionTest.reply("c", [ClaudeSessionTest.apiErrorResult(529)]),
+      ClaudeSessionTest.reply("d", [ClaudeSessionTest.apiErrorResult(529)]),
       ClaudeSessionTest.reply("d", ClaudeSessionTest.textTurn("finally"))
     ]))))
 })

@@ -197,9 +197,9 @@ describe("ScriptedMessagesApi", () => {
         Api.text("back")
       ])
       const expected: ReadonlyArray<readonly [number, string, string, string]> = [
-        [429, "rate_limit_error", "Rate limited", "false"],
+        [429, "rate_limit_error", "scripted error", "false"],
         [500, "api_error", "boom", "false"],
-        [529, "overloaded_error", "Overloaded", "false"],
+        [529, "overloaded_error", "scripted error", "false"],
         [529, "overloaded_error", "busy", "true"]
       ]
       for (const [status, type, message, retry] of expected) {

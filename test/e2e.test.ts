@@ -2,9 +2,11 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Chunk from "effect/Chunk"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
+import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
@@ -14,6 +16,7 @@ import * as ClaudeControl from "../src/ClaudeControl.js"
 import * as ClaudeEvent from "../src/ClaudeEvent.js"
 import * as ClaudeOptions from "../src/ClaudeOptions.js"
 import * as ClaudeSession from "../src/ClaudeSession.js"
+import * as ClaudeTurn from "../src/ClaudeTurn.js"
 import * as McpTool from "../src/McpTool.js"
 import * as Api from "../src/ScriptedMessagesApi.js"
 import { claudeBin, isAlive, platform, tempDir } from "./utils.js"
@@ -188,18 +191,69 @@ describe("real claude CLI against the scripted Messages API", { timeout: 60_000 
       assert.include(replayed, "I will remember the word PAPAYA.")
     }).pipe(Effect.provide(platform)))
 
-  it.scopedLive("a model error status surfaces as an error result (typed on the turn helper), not a hang", () =>
+  it.scopedLive("API failures are told apart from the CLI's fields: 529, 500, 429, 401, 413, 400, prompt too long", () =>
+    Effect.gen(function*() {
+      // a session each: after a 413 in a longer conversation the CLI compacts and retries; the
+      // server answers every request with the error (on a 400 the CLI retries with fewer betas)
+      const failures = [
+        [529, undefined],
+        [500, undefined],
+        [429, undefined],
+        [401, undefined],
+        [413, undefined],
+        [400, undefined],
+        [400, "prompt is too long: 300000 tokens > 200000 maximum"]
+      ] as const
+      const seen = yield* Effect.forEach(failures, ([status, message]) =>
+        Effect.gen(function*() {
+          const api = yield* Api.make([], { fallback: Api.error(status, message) })
+          const session = yield* real(api)
+          const turn = yield* Effect.either(session.turn(`status ${status}`))
+          if (Either.isRight(turn)) return assert.fail(`status ${status} answered: ${turn.right.text}`)
+          const error = turn.left
+          assert.strictEqual(error._tag, "ApiError", `status ${status}: ${error.message}`)
+          const apiError = error as ClaudeTurn.ApiError
+          return [apiError.status, apiError.errorType, apiError.kind, apiError.terminalReason, apiError.retryable] as const
+        }).pipe(Effect.scoped))
+      assert.deepStrictEqual(seen, [
+        [529, "overloaded_error", "Overloaded", "api_error", true],
+        [500, "api_error", "Server", "api_error", true],
+        [429, "rate_limit_error", "RateLimited", "api_error", true],
+        [401, "authentication_error", "Authentication", "api_error", false],
+        [413, "request_too_large", "RequestTooLarge", "image_error", false],
+        [400, "invalid_request_error", "InvalidRequest", "api_error", false],
+        [400, "invalid_request_error", "PromptTooLong", "prompt_too_long", false]
+      ])
+    }).pipe(Effect.provide(platform)))
+
+  it.scopedLive("with cwd an empty folder and no claude on PATH, the app's @anthropic-ai/claude-code is found and runs", () =>
+    Effect.gen(function*() {
+      const api = yield* Api.make([Api.text("found")])
+      const dir = tempDir()
+      const session = yield* ClaudeSession.make({
+        cwd: dir,
+        closeGracePeriod: "3 seconds",
+        env: { ...api.env, PATH: path.dirname(process.execPath) }
+      })
+      const outcome = yield* session.turn("where are you?")
+      assert.strictEqual(outcome.text, "found")
+      const init = Option.getOrThrow(yield* session.init)
+      assert.strictEqual(fs.realpathSync(init.cwd), fs.realpathSync(dir))
+      assert.strictEqual(fs.realpathSync(`/proc/${session.pid}/exe`), fs.realpathSync(claudeBin))
+    }).pipe(Effect.provide(platform)))
+
+  it.scopedLive("a 529 then a success: Effect.retry with ClaudeTurn.isRetryable answers the turn", () =>
     Effect.gen(function*() {
       const api = yield* Api.make([Api.error(529), Api.text("recovered")])
       const session = yield* real(api)
-      const error = yield* Effect.flip(session.turn("are you there?"))
-      assert.strictEqual(error._tag, "ApiError")
-      const apiError = error as import("../src/ClaudeTurn.js").ApiError
-      assert.strictEqual(apiError.kind, "Overloaded")
-      assert.isTrue(apiError.retryable)
-      // the session goes on
-      const outcome = yield* session.turn("again?")
+      const attempts: Array<string> = []
+      const outcome = yield* session.turn("are you there?").pipe(
+        Effect.tapError((error) => Effect.sync(() => attempts.push(error._tag))),
+        Effect.retry({ while: ClaudeTurn.isRetryable, schedule: Schedule.spaced("10 millis"), times: 3 })
+      )
       assert.strictEqual(outcome.text, "recovered")
+      assert.deepStrictEqual(attempts, ["ApiError"])
+      assert.strictEqual((yield* api.messageRequests).length, 2)
     }).pipe(Effect.provide(platform)))
 
   it.live("after the scope closes, the pid no longer exists", () =>

@@ -170,6 +170,28 @@ describe("layerConfig", () => {
       assert.strictEqual((start.env as Record<string, string>).ANTHROPIC_API_KEY, secret)
     }).pipe(Effect.provide(platform)))
 
+  it.scoped("an empty value counts as unset: no `--model \"\"`, no `--max-turns`", () =>
+    Effect.gen(function*() {
+      const record = path.join(tempDir(), "record.jsonl")
+      const extra = fakeOptions({}, { record })
+      const context = yield* Layer.build(
+        ClaudeSession.layerConfig(ClaudeSession.config, { env: extra.env, closeGracePeriod: "1 second" }).pipe(
+          Layer.provide(withEnv({
+            CLAUDE_EXECUTABLE: fakeCli,
+            CLAUDE_MODEL: "",
+            CLAUDE_FALLBACK_MODEL: " ",
+            CLAUDE_MAX_TURNS: "",
+            CLAUDE_PERMISSION_MODE: "",
+            CLAUDE_CWD: ""
+          }))
+        )
+      )
+      const session = Context.get(context, ClaudeSession.ClaudeSession)
+      assert.strictEqual((yield* session.turn("hi")).text, "echo: hi")
+      const argv = readRecord(record).find((entry) => entry.kind === "start")!.argv as Array<string>
+      for (const flag of ["--model", "--fallback-model", "--max-turns", "--permission-mode"]) assert.notInclude(argv, flag)
+    }).pipe(Effect.provide(platform)))
+
   it.scoped("a missing or invalid value fails the Layer with a clear ConfigError", () =>
     Effect.gen(function*() {
       const invalid = yield* Effect.exit(Layer.build(
@@ -177,6 +199,11 @@ describe("layerConfig", () => {
       ))
       assert.isTrue(Exit.isFailure(invalid))
       assert.include(String(Exit.isFailure(invalid) ? invalid.cause : ""), "CLAUDE_MAX_TURNS must be a positive integer")
+      const fraction = yield* Effect.exit(Layer.build(
+        ClaudeSession.layerConfig().pipe(Layer.provide(withEnv({ CLAUDE_MAX_TURNS: "1.5", CLAUDE_MAX_BUDGET_USD: "-1" })))
+      ))
+      assert.include(String(Exit.isFailure(fraction) ? fraction.cause : ""), "CLAUDE_MAX_TURNS must be a positive integer, got \"1.5\"")
+      assert.include(String(Exit.isFailure(fraction) ? fraction.cause : ""), "CLAUDE_MAX_BUDGET_USD must be a non-negative number")
       const mode = yield* Effect.exit(Layer.build(
         ClaudeSession.layerConfig().pipe(Layer.provide(withEnv({ CLAUDE_PERMISSION_MODE: "yolo" })))
       ))

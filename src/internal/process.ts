@@ -76,69 +76,96 @@ export interface Child {
 // Executable resolution
 // ---------------------------------------------------------------------------
 
-const isExecutableFile = (fs: FileSystem.FileSystem, file: string) =>
+// Why a file cannot be run, or undefined when it can.
+const unusable = (fs: FileSystem.FileSystem, file: string) =>
   fs.stat(file).pipe(
-    Effect.map((info) => info.type === "File" && (info.mode & 0o111) !== 0),
-    Effect.orElseSucceed(() => false)
+    Effect.map((info) =>
+      info.type !== "File" ? "not a file" : (info.mode & 0o111) === 0 ? "not executable (no x permission)" : undefined
+    ),
+    Effect.orElseSucceed(() => "missing")
   )
 
-/**
- * The binary of `@anthropic-ai/claude-code` as Node resolves the package from this library,
- * that is from the app that installed both, whatever the session's working directory.
- */
-export const installedPackageBinary = (): string | undefined => {
+/** Where `@anthropic-ai/claude-code` was looked for through Node's module resolution. */
+export interface PackageLocation {
+  /** From where it was resolved ("the app (/srv/app)", …). */
+  readonly from: string
+  /** Its `claude` binary, when the package resolved. */
+  readonly binary: string | undefined
+}
+
+const packageBinaryFrom = (base: string): { readonly manifest: string; readonly binary: string } | undefined => {
   try {
-    const require = createRequire(import.meta.url)
+    const require = createRequire(base)
     const manifest = require.resolve("@anthropic-ai/claude-code/package.json")
     const bin: unknown = require(manifest).bin
     const relative = typeof bin === "string" ? bin : Predicate.isRecord(bin) ? bin.claude : undefined
-    return typeof relative === "string" ? nodePath.join(nodePath.dirname(manifest), relative) : undefined
+    return typeof relative === "string"
+      ? { manifest, binary: nodePath.join(nodePath.dirname(manifest), relative) }
+      : undefined
   } catch {
     return undefined
   }
 }
 
 /**
- * The claude to run: the `executable` option as given, otherwise `claude` on PATH, then
- * `node_modules/.bin/claude` in the working directory or one of its parents, then the
- * `@anthropic-ai/claude-code` package installed beside this library (`packageBinary`).
+ * `@anthropic-ai/claude-code` as Node resolves it from the app (the process's working
+ * directory) and from this library's own location, whatever the session's `cwd`; one entry
+ * when both resolve to the same package.
+ */
+export const packageLocations = (): ReadonlyArray<PackageLocation> => {
+  const app = globalThis.process.cwd()
+  const fromApp = packageBinaryFrom(nodePath.join(app, "package.json"))
+  const fromLibrary = packageBinaryFrom(import.meta.url)
+  const locations: Array<PackageLocation> = [{ from: `the app (${app})`, binary: fromApp?.binary }]
+  if (fromLibrary === undefined || fromLibrary.manifest !== fromApp?.manifest) {
+    locations.push({ from: "effect-claude-session's own location", binary: fromLibrary?.binary })
+  }
+  return locations
+}
+
+/**
+ * The claude to run: the `executable` option as given; otherwise `@anthropic-ai/claude-code`
+ * resolved from the app, then from this library, then `claude` on PATH. The error lists each
+ * place tried with why it failed.
  */
 export const resolveExecutable = (
   executable: string | undefined,
-  cwd: string | undefined,
   envPath: string | undefined,
-  packageBinary: () => string | undefined = installedPackageBinary
+  locations: ReadonlyArray<PackageLocation> = packageLocations()
 ): Effect.Effect<{ readonly path: string; readonly tried: ReadonlyArray<string> }, SpawnError, FileSystem.FileSystem | Path.Path> =>
   Effect.gen(function*() {
     if (executable !== undefined) return { path: executable, tried: [executable] }
     const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
     const tried: Array<string> = []
-    const candidates: Array<string> = []
-    for (const dir of (envPath ?? "").split(globalThis.process.platform === "win32" ? ";" : ":")) {
-      if (dir.length > 0) candidates.push(path.join(dir, "claude"))
+    let installed = false
+    for (const location of locations) {
+      if (location.binary === undefined) {
+        tried.push(`@anthropic-ai/claude-code from ${location.from}: not installed`)
+        continue
+      }
+      installed = true
+      const why = yield* unusable(fs, location.binary)
+      if (why === undefined) return { path: location.binary, tried: [...tried, location.binary] }
+      tried.push(`${location.binary}: ${why}`)
     }
-    let dir = path.resolve(cwd ?? ".")
-    for (;;) {
-      candidates.push(path.join(dir, "node_modules", ".bin", "claude"))
-      const parent = path.dirname(dir)
-      if (parent === dir) break
-      dir = parent
+    const dirs = (envPath ?? "").split(globalThis.process.platform === "win32" ? ";" : ":").filter((dir) => dir !== "")
+    let onPath = false
+    for (const dir of dirs) {
+      const file = path.join(dir, "claude")
+      const why = yield* unusable(fs, file)
+      if (why === undefined) return { path: file, tried: [...tried, file] }
+      if (why !== "missing") {
+        onPath = true
+        tried.push(`${file}: ${why}`)
+      }
     }
-    const installed = packageBinary()
-    if (installed !== undefined) candidates.push(installed)
-    for (const candidate of candidates) {
-      tried.push(candidate)
-      if (yield* isExecutableFile(fs, candidate)) return { path: candidate, tried }
-    }
+    if (!onPath) tried.push(`claude on PATH (${dirs.length} folders): not found`)
+    const denied = tried.some((entry) => entry.includes("not executable"))
     return yield* new SpawnError({
-      reason: "NotFound",
-      tried: [
-        "claude on PATH",
-        ...tried.filter((file) => file.includes("node_modules")),
-        ...(installed === undefined ? ["@anthropic-ai/claude-code (not installed beside effect-claude-session)"] : [])
-      ],
-      description: "no claude executable was found"
+      reason: denied ? "PermissionDenied" : "NotFound",
+      tried,
+      description: installed || denied ? "no usable claude executable" : "no claude executable was found"
     })
   })
 
@@ -147,16 +174,15 @@ export const resolveExecutable = (
 // ---------------------------------------------------------------------------
 
 const spawnErrorFrom = (error: PlatformError, executable: string, tried: ReadonlyArray<string>): SpawnError => {
-  const reason = error._tag === "SystemError"
-    ? error.reason === "NotFound"
-      ? "NotFound"
-      : error.reason === "PermissionDenied"
-      ? "PermissionDenied"
-      : "Unknown"
+  const reason = error.method === "access"
+    ? "BadWorkingDirectory"
+    : error._tag === "SystemError" && (error.reason === "NotFound" || error.reason === "PermissionDenied")
+    ? error.reason
     : "Unknown"
+  const why = reason === "NotFound" ? "missing" : reason === "PermissionDenied" ? "not executable" : "failed to start"
   return new SpawnError({
-    reason: error.method === "access" ? "BadWorkingDirectory" : reason,
-    tried: tried.length > 0 ? tried : [executable],
+    reason,
+    tried: reason === "BadWorkingDirectory" ? tried : [...tried.slice(0, -1), `${executable}: ${why}`],
     description: error.message
   })
 }
@@ -322,7 +348,7 @@ export const spawn = (
   options: SpawnOptions & { readonly grace: { readonly close: Duration.Duration; readonly term: Duration.Duration } }
 ): Effect.Effect<Child, SpawnError, CommandExecutor.CommandExecutor | FileSystem.FileSystem | Path.Path | Scope.Scope> =>
   Effect.gen(function*() {
-    const resolved = yield* resolveExecutable(options.executable, options.cwd, options.env.PATH)
+    const resolved = yield* resolveExecutable(options.executable, options.env.PATH)
     let command = Command.make(resolved.path, ...options.args).pipe(
       Command.env(options.env, { extendEnv: false }),
       Command.stdin("pipe")
