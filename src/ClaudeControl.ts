@@ -94,6 +94,15 @@ export const requirements: Readonly<Record<string, Requirement>> = {
 }
 
 /**
+ * The claude-code version this release is tested with (the pinned devDependency). An older CLI
+ * still runs, with a warning at start-up; an operation it lacks fails with `Unsupported`.
+ *
+ * @since 0.1.0
+ * @category Constants
+ */
+export const testedCliVersion = "2.1.330"
+
+/**
  * Compares dotted versions (`2.1.330` > `2.1.99`).
  *
  * @since 0.1.0

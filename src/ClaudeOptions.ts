@@ -29,12 +29,21 @@ export const DurationInput: Schema.Schema<Duration.DurationInput> = Schema.decla
 )
 
 /**
- * The CLI's permission modes.
+ * The CLI's permission modes (2.1.330): `manual` is its alias of `default`; `auto` lets a classifier
+ * decide.
  *
  * @since 0.1.0
  * @category Schemas
  */
-export const PermissionMode = Schema.Literal("default", "acceptEdits", "auto", "bypassPermissions", "plan", "dontAsk")
+export const PermissionMode = Schema.Literal(
+  "default",
+  "acceptEdits",
+  "auto",
+  "bypassPermissions",
+  "manual",
+  "plan",
+  "dontAsk"
+)
 
 /**
  * @since 0.1.0

@@ -570,6 +570,7 @@ export const make = <R = never>(
       )
     if (controlProtocol) {
       initialization = Option.some(yield* initialize(started.options, started.hooks, started.handlers, client, child))
+      yield* Capabilities.warnIfOlder(sources)
     }
 
     // --- turns -------------------------------------------------------------------------------

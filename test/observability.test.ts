@@ -11,6 +11,7 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Tracer from "effect/Tracer"
 import path from "node:path"
+import * as ClaudeControl from "../src/ClaudeControl.js"
 import * as ClaudeSession from "../src/ClaudeSession.js"
 import * as ClaudeSessionTest from "../src/ClaudeSessionTest.js"
 import * as ClaudeTurn from "../src/ClaudeTurn.js"
@@ -105,6 +106,26 @@ describe("observability", () => {
     }).pipe(Effect.provide(ClaudeSessionTest.layer([
       ClaudeSessionTest.reply(undefined, ClaudeSessionTest.textTurn("hello", { usage: { input_tokens: 3, output_tokens: 7 }, total_cost_usd: 0.02 }))
     ]))))
+
+  it.scopedLive("a CLI older than the tested version: a warning at start-up, none for the tested one", () =>
+    Effect.gen(function*() {
+      const warnings: Array<string> = []
+      const logger = Logger.make(({ logLevel, message }) => {
+        if (logLevel === LogLevel.Warning) warnings.push(Array.isArray(message) ? message.join(" ") : String(message))
+      })
+      const start = (version: string) =>
+        ClaudeSession.make(fakeOptions({ version })).pipe(
+          Effect.flatMap((session) => session.turn("hi")),
+          Effect.scoped,
+          Effect.provide(Logger.replace(Logger.defaultLogger, logger)),
+          Effect.provide(platform)
+        )
+      yield* start(ClaudeControl.testedCliVersion)
+      assert.deepStrictEqual(warnings, [])
+      yield* start("2.0.14")
+      assert.strictEqual(warnings.length, 1)
+      assert.include(warnings[0], `claude 2.0.14 is older than ${ClaudeControl.testedCliVersion}`)
+    }))
 
   it.scopedLive("debug logs of every line in and out, off by default; the API key never appears", () =>
     Effect.gen(function*() {

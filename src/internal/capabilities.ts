@@ -66,3 +66,15 @@ export const check = (
     }
     return Effect.void
   })
+
+/** A warning when the CLI is older than the version this library is tested with. */
+export const warnIfOlder = (sources: Sources): Effect.Effect<void> =>
+  Effect.suspend(() => {
+    const version = Option.getOrNull(cliVersion(sources))
+    return version !== null && ClaudeControl.compareVersions(version, ClaudeControl.testedCliVersion) < 0
+      ? Effect.logWarning(
+        `claude ${version} is older than ${ClaudeControl.testedCliVersion}, the version effect-claude-session is tested with: ` +
+          "it runs, but operations it lacks fail with Unsupported; upgrade @anthropic-ai/claude-code"
+      )
+      : Effect.void
+  })
