@@ -242,14 +242,15 @@ describe("real claude CLI against the scripted Messages API", { timeout: 60_000 
       assert.strictEqual(fs.realpathSync(`/proc/${session.pid}/exe`), fs.realpathSync(claudeBin))
     }).pipe(Effect.provide(platform)))
 
-  it.scopedLive("a 529 then a success: Effect.retry with ClaudeTurn.isRetryable answers the turn", () =>
+  it.scopedLive("a 529 then a success: the README's retry (Effect.retry + ClaudeTurn.isRetryable) answers the turn", () =>
     Effect.gen(function*() {
       const api = yield* Api.make([Api.error(529), Api.text("recovered")])
       const session = yield* real(api)
       const attempts: Array<string> = []
       const outcome = yield* session.turn("are you there?").pipe(
         Effect.tapError((error) => Effect.sync(() => attempts.push(error._tag))),
-        Effect.retry({ while: ClaudeTurn.isRetryable, schedule: Schedule.spaced("10 millis"), times: 3 })
+        // as in the README
+        Effect.retry({ while: ClaudeTurn.isRetryable, schedule: Schedule.exponential("1 second"), times: 3 })
       )
       assert.strictEqual(outcome.text, "recovered")
       assert.deepStrictEqual(attempts, ["ApiError"])
