@@ -838,6 +838,43 @@ export const decodeFast = (json: Json): Incoming | undefined => {
 
 const protocolError = (description: string, line: string) => new ProtocolError({ description, line: excerpt(line, 512) })
 
+const rawKey: unique symbol = Symbol.for("effect-claude-session/ClaudeEvent/raw")
+
+// A symbol key: invisible to JSON, Object.keys and Equal; no copy, no second parse (defineProperty
+// with enumerable: false cost 15% of decoding).
+const withRaw = (event: Incoming, json: Json): Incoming => {
+  ;(event as { [rawKey]?: Json })[rawKey] = json
+  return event
+}
+
+/**
+ * The JSON object an event was decoded from, every field included, known or not (none for an
+ * event built in code).
+ *
+ * @since 0.1.0
+ * @category Decoding
+ */
+export const raw = (event: Incoming): Option.Option<Readonly<Record<string, unknown>>> =>
+  Option.fromNullable((event as { readonly [rawKey]?: Readonly<Record<string, unknown>> })[rawKey])
+
+/**
+ * The top-level fields of the line that the event's Schema does not declare: what a newer CLI
+ * added, reachable before this library types it.
+ *
+ * @since 0.1.0
+ * @category Decoding
+ */
+export const unknownFields = (event: Incoming): Readonly<Record<string, unknown>> => {
+  const json = Option.getOrUndefined(raw(event))
+  if (json === undefined) return {}
+  const declared = (event.constructor as { readonly fields?: Readonly<Record<string, unknown>> }).fields ?? {}
+  const unknown: Record<string, unknown> = {}
+  for (const key of Object.keys(json)) {
+    if (!hasOwn.call(declared, key)) unknown[key] = json[key]
+  }
+  return unknown
+}
+
 /**
  * Decodes one already-parsed JSON value into an event. An unknown `type` gives an
  * `UnknownEvent`; a known type with fields of the wrong shape gives a `ProtocolError`.
@@ -866,18 +903,21 @@ export const decodeMessage = (json: unknown, line: string = ""): Either.Either<I
       })
   } else {
     const fast = decodeFast(json)
-    if (fast !== undefined) return Either.right(fast)
+    if (fast !== undefined) return Either.right(withRaw(fast, json))
     const decoder = decoders.get(type)
     if (decoder === undefined) {
-      return Either.right(new UnknownEvent({ type, data: json }, { disableValidation: true }))
+      return Either.right(withRaw(new UnknownEvent({ type, data: json }, { disableValidation: true }), json))
     }
     result = decoder(json)
   }
-  return Either.mapLeft(result, (error) =>
-    protocolError(
-      `a "${type}" message does not have the expected shape: ${ParseResult.TreeFormatter.formatErrorSync(error)}`,
-      line
-    ))
+  return Either.match(result, {
+    onRight: (event) => Either.right(withRaw(event, json)),
+    onLeft: (error) =>
+      Either.left(protocolError(
+        `a "${type}" message does not have the expected shape: ${ParseResult.TreeFormatter.formatErrorSync(error)}`,
+        line
+      ))
+  })
 }
 
 /**

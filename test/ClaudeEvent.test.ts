@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Either from "effect/Either"
+import * as Option from "effect/Option"
 import * as ClaudeError from "../src/ClaudeError.js"
 import * as ClaudeEvent from "../src/ClaudeEvent.js"
 
@@ -139,5 +140,39 @@ describe("decodeLine", () => {
       assert.isTrue(error.message.length > 0)
     }
     assert.isFalse(ClaudeError.isClaudeError(new Error("x")))
+  })
+})
+
+describe("fields the library does not know yet", () => {
+  const lines: ReadonlyArray<readonly [string, Record<string, unknown>]> = [
+    ["SystemInit", { type: "system", subtype: "init", session_id: "s", model: "m", tools: [], cwd: "/", permissionMode: "default" }],
+    ["SystemMessage", { type: "system", subtype: "api_retry", session_id: "s" }],
+    ["UserEvent", { type: "user", message: { role: "user", content: "hi" }, session_id: "s", parent_tool_use_id: null }],
+    ["AssistantEvent", { type: "assistant", message: { role: "assistant", content: [] }, session_id: "s", parent_tool_use_id: null }],
+    ["ResultEvent", { type: "result", subtype: "success", is_error: false, session_id: "s" }],
+    ["StreamEvent", { type: "stream_event", event: { type: "message_stop" }, session_id: "s" }],
+    ["RateLimitEvent", { type: "rate_limit_event", session_id: "s" }],
+    ["UnknownEvent", { type: "from_the_future", session_id: "s" }],
+    ["ControlRequest", { type: "control_request", request_id: "r", request: { subtype: "can_use_tool" } }],
+    ["ControlResponse", { type: "control_response", response: { subtype: "success", request_id: "r" } }],
+    ["ControlCancelRequest", { type: "control_cancel_request", request_id: "r" }]
+  ]
+
+  it("every event type keeps an unknown field reachable, and the whole line through raw", () => {
+    for (const [tag, json] of lines) {
+      const line = JSON.stringify({ ...json, future_field: { nested: [1, "two"] } })
+      const event = Either.getOrThrow(ClaudeEvent.decodeLine(line))
+      assert.strictEqual(event.constructor.name, tag, line)
+      // an UnknownEvent declares nothing but its type (all of it is in `data`)
+      const expected = tag === "UnknownEvent" ? { session_id: "s", future_field: { nested: [1, "two"] } } : { future_field: { nested: [1, "two"] } }
+      assert.deepStrictEqual(ClaudeEvent.unknownFields(event), expected, tag)
+      assert.deepStrictEqual(Option.getOrThrow(ClaudeEvent.raw(event)), JSON.parse(line), tag)
+    }
+  })
+
+  it("an event built in code has no raw line and no unknown fields", () => {
+    const event = new ClaudeEvent.UnknownEvent({ type: "x", data: {} })
+    assert.isTrue(Option.isNone(ClaudeEvent.raw(event)))
+    assert.deepStrictEqual(ClaudeEvent.unknownFields(event), {})
   })
 })

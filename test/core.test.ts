@@ -198,8 +198,10 @@ describe("5. stdin failures are delivered", () => {
       const waiting = yield* Effect.fork(Effect.flip(session.setModel("x")))
       yield* session.sendMessage("first")
       yield* Effect.sleep("300 millis").pipe(live)
+      // the broken pipe is found by this write, or just before it when Node reports the closed
+      // pipe on its own: either way the send fails with the IoError
       const send = yield* Effect.flip(session.sendMessage("second"))
-      assert.strictEqual(send._tag, "IoError")
+      assert.isTrue(send._tag === "IoError" || (send._tag === "NotConnected" && send.cause?._tag === "IoError"), send.message)
       const failed = yield* Fiber.join(waiting)
       assert.strictEqual(failed._tag, "IoError")
       assert.isTrue(yield* session.isFinished)

@@ -23,6 +23,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Arbitrary from "effect/Arbitrary"
 import * as Either from "effect/Either"
+import * as Option from "effect/Option"
 import * as fc from "effect/FastCheck"
 import * as Schema from "effect/Schema"
 import fs from "node:fs"
@@ -44,6 +45,10 @@ const show = (u: unknown): string => {
   return text.length > 80 ? `${text.slice(0, 80)}…` : text
 }
 
+// the line an event came from, kept on it by decodeLine / decodeMessage (checked on its own below)
+const rawKey = Symbol.for("effect-claude-session/ClaudeEvent/raw")
+const ownKeys = (u: object) => Reflect.ownKeys(u).filter((key) => key !== rawKey)
+
 /** The first difference between two decoded values (prototype, own keys and their order, values), if any. */
 const diff = (a: unknown, b: unknown, at = "$"): string | undefined => {
   if (Object.is(a, b)) return undefined
@@ -51,10 +56,10 @@ const diff = (a: unknown, b: unknown, at = "$"): string | undefined => {
     return `${at}: ${show(a)} vs ${show(b)}`
   }
   if (Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return `${at}: the prototypes differ`
-  const keysA = Reflect.ownKeys(a).map(String)
-  const keysB = Reflect.ownKeys(b).map(String)
+  const keysA = ownKeys(a).map(String)
+  const keysB = ownKeys(b).map(String)
   if (keysA.join("\u0000") !== keysB.join("\u0000")) return `${at}: keys [${keysA}] vs [${keysB}]`
-  for (const key of Reflect.ownKeys(a)) {
+  for (const key of ownKeys(a)) {
     const da = Object.getOwnPropertyDescriptor(a, key)!
     const db = Object.getOwnPropertyDescriptor(b, key)!
     if (da.enumerable !== db.enumerable || ("value" in da) !== ("value" in db)) {
@@ -94,7 +99,9 @@ const check = (line: string): boolean => {
   stats.lines++
   const type = (JSON.parse(line) as Json).type
   const viaLine = ClaudeEvent.decodeLine(line)
-  const viaMessage = ClaudeEvent.decodeMessage(JSON.parse(line), line)
+  const parsed = JSON.parse(line)
+  const viaMessage = ClaudeEvent.decodeMessage(parsed, line)
+  if (Either.isRight(viaMessage)) expect(Option.getOrThrow(ClaudeEvent.raw(viaMessage.right))).toBe(parsed)
   const slowDecoder = typeof type === "string" && Object.hasOwn(slowDecoders, type) ? slowDecoders[type] : undefined
   if (slowDecoder === undefined) {
     expect(ClaudeEvent.decodeFast(JSON.parse(line))).toBeUndefined()
@@ -119,6 +126,9 @@ const check = (line: string): boolean => {
     if (Either.isLeft(decoded)) throw new Error(`${name} refused a line the Schema takes: ${show(line)}`)
     const found = diff(decoded.right, slow.right) ?? foreignPrototype(decoded.right)
     if (found !== undefined) throw new Error(`${name} vs Schema: ${found}\nline: ${show(line)}`)
+    // the line's own object, kept (not a copy), with every field
+    const rawJson = Option.getOrThrow(ClaudeEvent.raw(decoded.right))
+    if (JSON.stringify(rawJson) !== JSON.stringify(JSON.parse(line))) throw new Error(`${name}: raw differs: ${show(line)}`)
     if (decoded.right instanceof ClaudeEvent.StreamEvent) {
       expect(decoded.right.assembled).toStrictEqual({ content: [] })
     }
