@@ -87,3 +87,5 @@ export const offline = Effect.gen(function*() {
   const requests = yield* api.messageRequests
   return [outcome, requests]
 })
+
+export const rerun = (sessionId: string) => ClaudeSession.query(undefined, { resume: sessionId })

@@ -51,6 +51,7 @@ import * as Delivery from "./internal/delivery.js"
 import * as Launch from "./internal/launch.js"
 import * as Lifecycle from "./internal/lifecycle.js"
 import * as Process from "./internal/process.js"
+import * as Query from "./internal/query.js"
 import * as Reader from "./internal/reader.js"
 import * as Supervisor from "./internal/supervisor.js"
 import * as Turns from "./internal/turns.js"
@@ -813,18 +814,43 @@ export const layerConfig = <R = never>(
   Layer.scoped(ClaudeSession, Effect.flatMap(options, (loaded) => make<R>({ ...extra, ...loaded })))
 
 /**
- * A one-shot query: starts a process, sends the prompt, streams that turn's events and ends
- * the process when the stream ends (or is interrupted).
+ * Options of {@link query}: the session's, and how long to wait after a result for the CLI to
+ * report it is idle (default 10 minutes, as the official SDK).
+ *
+ * @since 0.1.0
+ * @category Models
+ */
+export type QueryOptions<R = never> = MakeOptions<R> & {
+  readonly idleCeiling?: Duration.DurationInput | undefined
+}
+
+/**
+ * A one-shot query: starts a process, sends the prompt, and streams every event until the CLI
+ * is done: the turns it starts on its own after the first result (a background task finishing)
+ * included, their permission and hook requests served. Then the input ends, the CLI exits and
+ * the stream ends; stopping the stream early ends the process. With no prompt and `resume`, the
+ * CLI re-runs the session's interrupted turn, if it has one (`CLAUDE_CODE_RESUME_INTERRUPTED_TURN`),
+ * with its input already ended.
  *
  * @since 0.1.0
  * @category Constructors
  */
 export const query = <R = never>(
-  prompt: UserContent,
-  options: MakeOptions<R> = {}
+  prompt: UserContent | undefined,
+  options: QueryOptions<R> = {}
 ): Stream.Stream<ClaudeEvent, ClaudeError, Requirements | R> =>
   Stream.unwrapScoped(
-    Effect.map(make(options), (session) => session.turnStream(prompt))
+    Effect.gen(function*() {
+      const { idleCeiling, ...rest } = options
+      const env = prompt === undefined
+        ? { [Query.sessionStateEnv]: "1", [Query.resumeInterruptedEnv]: "1", ...rest.env }
+        : { [Query.sessionStateEnv]: "1", ...rest.env }
+      const session = yield* make<R>({ ...rest, env })
+      const events = yield* Query.untilIdle(session, idleCeiling ?? Duration.minutes(10))
+      if (prompt === undefined) yield* session.endInput
+      else yield* session.send(prompt)
+      return events
+    })
   ).pipe(Stream.withSpan("ClaudeSession.query", { captureStackTrace: false }))
 
 /**

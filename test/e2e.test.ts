@@ -472,14 +472,65 @@ describe("turns, one-shot queries and structured output with the real CLI", { ti
       assert.deepStrictEqual((error as { output: unknown }).output, { city: "Lyon", population: 522250 })
     }).pipe(Effect.provide(platform)))
 
-  it.scopedLive("a one-shot query streams one turn and ends the process", () =>
+  it.scopedLive("a one-shot query streams its turn and ends when the CLI is idle: its last event is the idle state", () =>
     Effect.gen(function*() {
       const api = yield* Api.make([Api.text("one shot")])
       const events = Chunk.toReadonlyArray(
         yield* Stream.runCollect(ClaudeSession.query("hi", { executable: claudeBin, env: api.env }))
       )
-      assert.strictEqual(lastResult(events).result, "one shot")
+      const results = events.filter(ClaudeEvent.isResult)
+      assert.deepStrictEqual(results.map((result) => result.result), ["one shot"])
       const init = events.find(ClaudeEvent.isSystemInit)!
       assert.isString(init.session_id)
+      const last = events.at(-1)
+      assert.isTrue(last instanceof ClaudeEvent.SystemMessage && last.data.state === "idle")
+    }).pipe(Effect.provide(platform)))
+
+  it.scopedLive("a one-shot query with no prompt resumes a session and re-runs its interrupted turn", () =>
+    Effect.gen(function*() {
+      const words = Array.from({ length: 200 }, (_, i) => `w${i}`).join(" ")
+      const api = yield* Api.make([Api.turn("remember", Api.slow(words, 20)), Api.text("resumed answer")])
+      const sessionId = "11111111-2222-4333-8444-555555555555"
+      const first = yield* real(api, { sessionId })
+      yield* first.sendMessage("remember the word papaya")
+      // killed in the middle of its streamed answer
+      yield* Effect.sleep("1500 millis")
+      yield* first.kill
+      const events = Chunk.toReadonlyArray(
+        yield* Stream.runCollect(ClaudeSession.query(undefined, { executable: claudeBin, env: api.env, resume: sessionId }))
+      )
+      assert.deepStrictEqual(events.filter(ClaudeEvent.isResult).map((result) => result.result), ["resumed answer"])
+      const requests = yield* api.messageRequests
+      assert.strictEqual(requests.length, 2)
+      assert.include(requests[1]!.lastUserText, "remember the word papaya")
+    }).pipe(Effect.provide(platform)))
+
+  it.scopedLive("a one-shot query serves the turn the CLI starts itself (a background task ends), its permission prompt included", () =>
+    Effect.gen(function*() {
+      const dir = tempDir()
+      const api = yield* Api.make([
+        Api.turn("go", Api.toolCall("Bash", { command: "sleep 1; echo bg", description: "wait", run_in_background: true })),
+        Api.turn({ toolResult: true }, Api.text("started it")),
+        Api.turn(undefined, Api.toolCall("Bash", { command: "touch after.txt", description: "mark" })),
+        Api.turn({ toolResult: true }, Api.text("all done"))
+      ])
+      const asked: Array<string> = []
+      const events = Chunk.toReadonlyArray(
+        yield* Stream.runCollect(ClaudeSession.query("go", {
+          executable: claudeBin,
+          cwd: dir,
+          env: api.env,
+          canUseTool: (request) =>
+            Effect.sync(() => {
+              asked.push(String(request.input.command))
+              return ClaudeControl.allow()
+            })
+        }))
+      )
+      assert.deepStrictEqual(events.filter(ClaudeEvent.isResult).map((result) => result.result), ["started it", "all done"])
+      // the background command is read-only (no prompt); the follow-up's is asked and answered
+      assert.deepStrictEqual(asked, ["touch after.txt"])
+      assert.isTrue(fs.existsSync(path.join(dir, "after.txt")))
+      assert.strictEqual((yield* api.messageRequests).length, 4)
     }).pipe(Effect.provide(platform)))
 })
