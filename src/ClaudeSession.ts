@@ -274,6 +274,11 @@ export interface Callbacks<R = never> {
   readonly initializeTimeout?: Duration.DurationInput | undefined
   /** Structured output: the JSON schema given to the CLI is derived from this Schema. */
   readonly outputSchema?: Schema.Schema.AnyNoContext | undefined
+  /**
+   * Each line the CLI writes to stderr, as it arrives (the tail is kept for errors anyway). It
+   * runs in its own fiber, in order; a slow callback never stalls the CLI.
+   */
+  readonly onStderrLine?: ((line: string) => Effect.Effect<void>) | undefined
 }
 
 /**
@@ -442,6 +447,7 @@ const start = <R>(options: MakeOptions<R>) =>
       env: ClaudeOptions.toEnv(options, globalThis.process.env),
       cwd: options.cwd,
       stderrTailBytes: options.stderrTailBytes ?? 64 * 1024,
+      onStderrLine: options.onStderrLine,
       grace
     })
     // A span for the session's whole life; turns are its children.

@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Chunk from "effect/Chunk"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
@@ -141,6 +142,27 @@ describe("ClaudeSession (fake CLI)", () => {
       assert.strictEqual(exit.exitCode, 0)
       assert.isNull(exit.signal)
       assert.isTrue(yield* session.isFinished)
+    }).pipe(Effect.provide(platform)))
+
+  it.scopedLive("onStderrLine gets each stderr line as it arrives, a line cut across writes whole, without slowing the session", () =>
+    Effect.gen(function*() {
+      const lines: Array<string> = []
+      const first = yield* Deferred.make<void>()
+      const session = yield* fakeSession({
+        steps: [{ stderr: "line one é\nline two\n" }, { stderr: "partial" }, { sleep: 50 }, { stderr: " end\n" }]
+      }, {
+        onStderrLine: (line) =>
+          Effect.zipRight(
+            Effect.sync(() => lines.push(line)),
+            line === "line one é" ? Deferred.succeed(first, undefined) : Effect.sleep("50 millis")
+          )
+      })
+      // before any message is sent: the line was delivered live, not at exit
+      yield* Deferred.await(first)
+      const outcome = yield* session.turn("hi")
+      assert.strictEqual(outcome.text, "echo: hi")
+      yield* Effect.sleep("200 millis")
+      assert.deepStrictEqual(lines, ["line one é", "line two", "partial end"])
     }).pipe(Effect.provide(platform)))
 
   it.scoped("awaitExit returns the exit code and the captured stderr", () =>

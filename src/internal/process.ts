@@ -25,6 +25,7 @@ import * as Stream from "effect/Stream"
 import { createRequire } from "node:module"
 import nodePath from "node:path"
 import { IoError, NotConnected, SpawnError } from "../ClaudeError.js"
+import { LineSplitter } from "./framing.js"
 
 /** How the process ended. */
 export interface ExitStatus {
@@ -39,6 +40,8 @@ export interface SpawnOptions {
   readonly env: Record<string, string>
   readonly cwd: string | undefined
   readonly stderrTailBytes: number
+  /** Each stderr line as it arrives (run in order, in its own fiber: never slows the reading). */
+  readonly onStderrLine?: ((line: string) => Effect.Effect<void>) | undefined
 }
 
 /** A running claude process. */
@@ -235,17 +238,37 @@ class TailBuffer {
 }
 
 // stderr is drained from the start, keeping a bounded tail.
-const drainStderr = (stderr: Stream.Stream<Uint8Array, PlatformError>, tailBytes: number) =>
+const drainStderr = (
+  stderr: Stream.Stream<Uint8Array, PlatformError>,
+  tailBytes: number,
+  onLine: ((line: string) => Effect.Effect<void>) | undefined
+) =>
   Effect.gen(function*() {
     const tail = new TailBuffer(tailBytes)
     const stderrDone = yield* Deferred.make<void>()
+    const lines = onLine === undefined ? undefined : yield* Queue.unbounded<string>()
+    const splitter = new LineSplitter()
+    if (lines !== undefined && onLine !== undefined) {
+      // the callback's own fiber: a slow callback never stalls stderr (and so the CLI)
+      yield* Queue.take(lines).pipe(
+        Effect.flatMap((line) => Effect.catchAllCause(onLine(line), (cause) => Effect.logWarning("the stderr callback failed", cause))),
+        Effect.forever,
+        Effect.forkScoped
+      )
+    }
     yield* stderr.pipe(
       Stream.runForEachChunk((chunk) =>
         Effect.sync(() => {
-          for (const bytes of chunk) tail.push(bytes)
+          for (const bytes of chunk) {
+            tail.push(bytes)
+            if (lines !== undefined) for (const line of splitter.push(bytes)) lines.unsafeOffer(line)
+          }
         })
       ),
       Effect.catchAll((error) => Effect.logDebug("claude stderr read failed", error.message)),
+      Effect.ensuring(Effect.sync(() => {
+        if (lines !== undefined) for (const line of splitter.flush()) lines.unsafeOffer(line)
+      })),
       Effect.ensuring(Deferred.succeed(stderrDone, undefined)),
       Effect.forkScoped
     )
@@ -369,7 +392,7 @@ export const spawn = (
       Effect.forkScoped
     )
 
-    const { stderrDone, stderrTail } = yield* drainStderr(child.stderr, options.stderrTailBytes)
+    const { stderrDone, stderrTail } = yield* drainStderr(child.stderr, options.stderrTailBytes, options.onStderrLine)
     const isExited = Deferred.isDone(exited)
     const { endInput, write, writeFailed } = yield* startWriter(child.stdin, isExited)
 
