@@ -118,6 +118,17 @@ export const Options = Schema.Struct({
   dangerouslySkipPermissions: Schema.optional(Schema.Boolean),
   /** Route permission prompts to an MCP tool, or to `"stdio"` for the control protocol. */
   permissionPromptTool: Schema.optional(NonEmpty),
+  /**
+   * Who answers permission prompts: `"host"` (default: `canUseTool` or the `ToolPermissions`
+   * service) or `"none"`: the mode, rules and hooks still decide, and anything that would
+   * prompt is denied at once (`canUseTool` is then refused as an invalid option).
+   */
+  permissionPrompts: Schema.optional(Schema.Literal("host", "none")),
+  /**
+   * Send every user message as written (`client_composed`): no `@path` expansion, no slash
+   * commands, no turn-start attachments. For prompts built from content nobody typed.
+   */
+  verbatimPrompts: Schema.optional(Schema.Boolean),
   /** MCP servers: a path to a config file, or the config object (`{ mcpServers: {...} }`). */
   mcpConfig: Schema.optional(Schema.Union(Schema.String, JsonObject)),
   strictMcpConfig: Schema.optional(Schema.Boolean),
@@ -265,6 +276,7 @@ export const toArgs = (
   value("--permission-mode", options.permissionMode)
   flag("--dangerously-skip-permissions", options.dangerouslySkipPermissions)
   value("--permission-prompt-tool", options.permissionPromptTool)
+  value("--permission-prompts", options.permissionPrompts)
   if (options.mcpConfig !== undefined) {
     value("--mcp-config", typeof options.mcpConfig === "string" ? options.mcpConfig : json(options.mcpConfig))
   }

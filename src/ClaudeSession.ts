@@ -31,6 +31,7 @@ import * as Stream from "effect/Stream"
 import type { ClaudeError } from "./ClaudeError.js"
 import {
   ControlRequestError,
+  InvalidOption,
   IoError,
   NotConnected,
   ProcessExited,
@@ -317,12 +318,13 @@ const encoder = new TextEncoder()
  * @since 0.1.0
  * @category Encoding
  */
-export const encodeUserMessage = (content: UserContent): string =>
+export const encodeUserMessage = (content: UserContent, verbatim = false): string =>
   JSON.stringify({
     type: "user",
     session_id: "",
     message: { role: "user", content },
-    parent_tool_use_id: null
+    parent_tool_use_id: null,
+    ...(verbatim ? { client_composed: true } : {})
   })
 
 /**
@@ -402,7 +404,16 @@ const defaultEndInputTimeout = Duration.minutes(5)
 const defaultMaxBufferedBytes = 256 * 1024 * 1024
 
 const validateCallbacks = <R>(options: MakeOptions<R>, handlers: ControlServer.Handlers<R>) =>
-  Effect.suspend(() => {
+  Effect.suspend((): Effect.Effect<boolean, Unsupported | InvalidOption> => {
+    if (options.permissionPrompts === "none" && options.canUseTool !== undefined) {
+      return Effect.fail(
+        new InvalidOption({
+          option: "permissionPrompts",
+          rule: "must not be \"none\" with canUseTool (nobody would ask it)",
+          value: "\"none\""
+        })
+      )
+    }
     const hasCallbacks = handlers.canUseTool !== undefined || handlers.hooks.size > 0 || handlers.mcpServers.length > 0
     return hasCallbacks && options.controlProtocol === false
       ? Effect.fail(
@@ -582,7 +593,7 @@ export const make = <R = never>(
 
     // --- turns -------------------------------------------------------------------------------
     const sendWith = (content: UserContent, onCommitted?: () => void) =>
-      writeLine(encodeUserMessage(content), "send", () => {
+      writeLine(encodeUserMessage(content, options.verbatimPrompts === true), "send", () => {
         activity.turnSent()
         onCommitted?.()
       })

@@ -3,6 +3,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
+import * as ClaudeControl from "../src/ClaudeControl.js"
 import type * as ClaudeError from "../src/ClaudeError.js"
 import * as ClaudeOptions from "../src/ClaudeOptions.js"
 import * as ClaudeSession from "../src/ClaudeSession.js"
@@ -22,6 +23,7 @@ describe("options → argv", () => {
     ["fork session", { forkSession: true }, ["--fork-session"]],
     ["session id", { sessionId: "0000-1" }, ["--session-id", "0000-1"]],
     ["model", { model: "claude-sonnet-4-5" }, ["--model", "claude-sonnet-4-5"]],
+    ["permission prompts", { permissionPrompts: "none" }, ["--permission-prompts", "none"]],
     ["fallback model", { fallbackModel: "claude-haiku-4-5" }, ["--fallback-model", "claude-haiku-4-5"]],
     ["max budget", { maxBudgetUsd: 1.5 }, ["--max-budget-usd", "1.5"]],
     ["max turns", { maxTurns: 3 }, ["--max-turns", "3"]],
@@ -104,6 +106,13 @@ describe("options schema", () => {
         assert.strictEqual(invalid.value, value)
         assert.include(invalid.message, `invalid option ${option}`)
       }
+      const nobodyAsks = yield* Effect.flip(ClaudeSession.make({
+        permissionPrompts: "none",
+        canUseTool: () => Effect.succeed(ClaudeControl.allow()),
+        executable: "/nope/never-spawned"
+      }))
+      assert.strictEqual(nobodyAsks._tag, "InvalidOption")
+      assert.strictEqual((nobodyAsks as ClaudeError.InvalidOption).option, "permissionPrompts")
     }).pipe(Effect.scoped, Effect.provide(platform), Effect.runPromise))
 
   it("accepts durations and valid values", () => {

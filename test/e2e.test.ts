@@ -294,6 +294,38 @@ describe("control protocol with the real CLI", { timeout: 60_000 }, () => {
       assert.include(toolResultText(requests[1]!), "no files today")
     }).pipe(Effect.provide(platform)))
 
+  it.scopedLive("permissionPrompts: \"none\" denies without asking: the tool never runs, the denial is in the result", () =>
+    Effect.gen(function*() {
+      const dir = tempDir()
+      const api = yield* Api.make([
+        Api.turn("make a file", Api.toolCall("Bash", { command: "touch denied.txt", description: "create" })),
+        Api.turn({ toolResult: true }, Api.text("I was not allowed."))
+      ])
+      const session = yield* real(api, { cwd: dir, permissionPrompts: "none" })
+      const outcome = yield* session.turn("make a file")
+      assert.strictEqual(outcome.text, "I was not allowed.")
+      assert.isFalse(fs.existsSync(path.join(dir, "denied.txt")))
+      assert.strictEqual(outcome.result.permission_denials[0]?.tool_name, "Bash")
+      const requests = yield* api.messageRequests
+      assert.isTrue(requests[1]!.toolResults[0]?.is_error === true)
+    }).pipe(Effect.provide(platform)))
+
+  it.scopedLive("verbatimPrompts: an @file mention reaches the model as written, not expanded", () =>
+    Effect.gen(function*() {
+      const dir = tempDir()
+      fs.writeFileSync(path.join(dir, "notes.txt"), "SECRET-CONTENT-42\n")
+      const api = yield* Api.make([Api.text("plain"), Api.text("verbatim")])
+      const expanded = yield* real(api, { cwd: dir })
+      yield* expanded.turn("summarize @notes.txt")
+      const verbatim = yield* real(api, { cwd: dir, verbatimPrompts: true })
+      yield* verbatim.turn("summarize @notes.txt")
+      const [plain, written] = yield* api.messageRequests
+      // without the option the CLI attaches the file; with it, the text goes as written
+      assert.include(JSON.stringify(plain!.messages), "SECRET-CONTENT-42")
+      assert.notInclude(JSON.stringify(written!.messages), "SECRET-CONTENT-42")
+      assert.include(written!.lastUserText, "summarize @notes.txt")
+    }).pipe(Effect.provide(platform)))
+
   it.scopedLive("an allowed tool with updated input runs with that input", () =>
     Effect.gen(function*() {
       const dir = tempDir()

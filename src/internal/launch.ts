@@ -80,7 +80,7 @@ export const args = (
       ...options,
       mcpConfig: undefined,
       settings,
-      ...(extra.permissionPrompts && options.permissionPromptTool === undefined
+      ...(extra.permissionPrompts && options.permissionPromptTool === undefined && options.permissionPrompts !== "none"
         ? { permissionPromptTool: "stdio" }
         : {})
     }, { viaInitialize: extra.controlProtocol })
