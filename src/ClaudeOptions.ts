@@ -63,6 +63,25 @@ export const Effort = Schema.Literal("low", "medium", "high", "xhigh", "max")
  */
 export const SettingSource = Schema.Literal("user", "project", "local")
 
+/**
+ * How the model thinks: `adaptive` (the model decides), `enabled` (with a token budget, or
+ * adaptive without one) or `disabled`.
+ *
+ * @since 0.1.0
+ * @category Schemas
+ */
+export const Thinking = Schema.Union(
+  Schema.Struct({ type: Schema.Literal("adaptive") }),
+  Schema.Struct({ type: Schema.Literal("enabled"), budgetTokens: Schema.optional(Schema.Int.pipe(Schema.positive())) }),
+  Schema.Struct({ type: Schema.Literal("disabled") })
+)
+
+/**
+ * @since 0.1.0
+ * @category Models
+ */
+export type Thinking = typeof Thinking.Type
+
 const JsonObject = Schema.Record({ key: Schema.String, value: Schema.Unknown })
 const StringList = Schema.Array(Schema.String)
 const PositiveInt = Schema.Int.pipe(Schema.positive()).annotations({
@@ -102,6 +121,7 @@ export const Options = Schema.Struct({
   fallbackModel: Schema.optional(NonEmpty),
   effort: Schema.optional(Effort),
   maxThinkingTokens: Schema.optional(PositiveInt),
+  thinking: Schema.optional(Thinking),
   maxTurns: Schema.optional(PositiveInt),
   maxBudgetUsd: Schema.optional(NonNegative),
   systemPrompt: Schema.optional(Schema.String),
@@ -129,6 +149,26 @@ export const Options = Schema.Struct({
    * commands, no turn-start attachments. For prompts built from content nobody typed.
    */
   verbatimPrompts: Schema.optional(Schema.Boolean),
+  /** Beta headers the CLI adds to its API requests. */
+  betas: Schema.optional(StringList),
+  /** The session's display name (its title in session lists). */
+  sessionName: Schema.optional(NonEmpty),
+  /** With `resume`: resume the conversation as it was at this message uuid. */
+  resumeSessionAt: Schema.optional(NonEmpty),
+  /** The agent (of `agents` or the settings) the session runs as. */
+  agent: Schema.optional(NonEmpty),
+  /** Plugins loaded for this session, from local folders. */
+  plugins: Schema.optional(Schema.Array(Schema.Struct({ type: Schema.Literal("local"), path: NonEmpty }))),
+  /** Skills the model may use without asking: `"all"` or their names (added to `allowedTools`). */
+  skills: Schema.optional(Schema.Union(Schema.Literal("all"), StringList)),
+  /** Report every hook's lifecycle (`system/hook_started`, `hook_response`, …) as events. */
+  includeHookEvents: Schema.optional(Schema.Boolean),
+  /** Forward subagents' text and thinking, not only their tool calls. */
+  forwardSubagentText: Schema.optional(Schema.Boolean),
+  /** Track file edits so that `rewindFiles` can restore them. */
+  enableFileCheckpointing: Schema.optional(Schema.Boolean),
+  /** Sandbox settings for the commands the CLI runs (merged into `settings` as `sandbox`). */
+  sandbox: Schema.optional(JsonObject),
   /** MCP servers: a path to a config file, or the config object (`{ mcpServers: {...} }`). */
   mcpConfig: Schema.optional(Schema.Union(Schema.String, JsonObject)),
   strictMcpConfig: Schema.optional(Schema.Boolean),
@@ -261,6 +301,12 @@ export const toArgs = (
   value("--fallback-model", options.fallbackModel)
   value("--effort", options.effort)
   value("--max-thinking-tokens", options.maxThinkingTokens)
+  const thinking = options.thinking
+  if (thinking?.type === "enabled" && thinking.budgetTokens !== undefined) {
+    value("--max-thinking-tokens", thinking.budgetTokens)
+  } else if (thinking !== undefined) {
+    args.push(`--thinking=${thinking.type === "disabled" ? "disabled" : "adaptive"}`)
+  }
   value("--max-turns", options.maxTurns)
   value("--max-budget-usd", options.maxBudgetUsd)
   if (!viaInitialize) {
@@ -271,7 +317,16 @@ export const toArgs = (
   }
   flag("--include-partial-messages", options.includePartialMessages)
   list("--tools", options.tools)
-  list("--allowedTools", options.allowedTools)
+  const skills = options.skills === undefined
+    ? []
+    : options.skills === "all"
+    ? ["Skill"]
+    : options.skills.map((name) => `Skill(${name})`)
+  const allowed = options.allowedTools ?? []
+  list(
+    "--allowedTools",
+    skills.length === 0 ? options.allowedTools : [...allowed, ...skills.filter((skill) => !allowed.includes(skill))]
+  )
   list("--disallowedTools", options.disallowedTools)
   value("--permission-mode", options.permissionMode)
   flag("--dangerously-skip-permissions", options.dangerouslySkipPermissions)
@@ -286,6 +341,13 @@ export const toArgs = (
     value("--settings", typeof options.settings === "string" ? options.settings : json(options.settings))
   }
   list("--setting-sources", options.settingSources)
+  list("--betas", options.betas)
+  value("--name", options.sessionName)
+  value("--resume-session-at", options.resumeSessionAt)
+  value("--agent", options.agent)
+  for (const plugin of options.plugins ?? []) value("--plugin-dir", plugin.path)
+  flag("--include-hook-events", options.includeHookEvents)
+  flag("--forward-subagent-text", options.forwardSubagentText)
   for (const [name, v] of Object.entries(options.extraArgs ?? {})) {
     args.push(name.startsWith("-") ? name : `--${name}`)
     if (v !== null) args.push(v)
@@ -314,6 +376,7 @@ export const toEnv = (options: Options, parent: Record<string, string | undefine
     if (value !== undefined && key !== "CLAUDECODE") env[key] = value
   }
   env.CLAUDE_CODE_ENTRYPOINT = entrypoint
+  if (options.enableFileCheckpointing === true) env.CLAUDE_CODE_ENABLE_SDK_FILE_CHECKPOINTING = "true"
   Object.assign(env, options.env)
   delete env.CLAUDECODE
   if (options.apiKey !== undefined) env.ANTHROPIC_API_KEY = Redacted.value(options.apiKey)

@@ -396,6 +396,27 @@ describe("control protocol with the real CLI", { timeout: 60_000 }, () => {
       assert.include(toolResultText(requests[1]!), "hooks say no")
     }).pipe(Effect.provide(platform)))
 
+  it.scopedLive("includeHookEvents reports a settings hook's lifecycle as events; betas reach the API's request headers", () =>
+    Effect.gen(function*() {
+      const api = yield* Api.make([
+        Api.turn("go", Api.toolCall("Bash", { command: "echo hi", description: "greet" })),
+        Api.turn({ toolResult: true }, Api.text("done"))
+      ])
+      const session = yield* real(api, {
+        includeHookEvents: true,
+        // the CLI passes on the betas it knows (an unknown name is dropped)
+        betas: ["context-1m-2025-08-07"],
+        settings: { hooks: { PreToolUse: [{ matcher: "Bash", hooks: [{ type: "command", command: "true" }] }] } }
+      })
+      const outcome = yield* session.turn("go")
+      const hookEvents = outcome.events.flatMap((event) =>
+        event instanceof ClaudeEvent.SystemMessage && event.subtype.startsWith("hook_") ? [event.subtype] : []
+      )
+      assert.includeMembers(hookEvents, ["hook_started", "hook_response"])
+      const requests = (yield* api.requests).filter((request) => request.path.startsWith("/v1/messages"))
+      assert.include(String(requests[0]!.headers["anthropic-beta"]), "context-1m-2025-08-07")
+    }).pipe(Effect.provide(platform)))
+
   it.scopedLive("an in-process MCP tool: listed in init, called by the model, handler gets decoded input", () =>
     Effect.gen(function*() {
       const calls: Array<{ a: number; b: number }> = []

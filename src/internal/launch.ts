@@ -10,7 +10,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Predicate from "effect/Predicate"
 import type * as Scope from "effect/Scope"
-import { IoError } from "../ClaudeError.js"
+import { InvalidOption, IoError } from "../ClaudeError.js"
 import type * as ClaudeControl from "../ClaudeControl.js"
 import * as ClaudeOptions from "../ClaudeOptions.js"
 import type * as McpTool from "../McpTool.js"
@@ -51,7 +51,7 @@ export const args = (
     readonly permissionPrompts: boolean
     readonly mcpServers: ReadonlyArray<McpTool.McpServer<unknown>>
   }
-): Effect.Effect<Array<string>, IoError, FileSystem.FileSystem | Scope.Scope> =>
+): Effect.Effect<Array<string>, IoError | InvalidOption, FileSystem.FileSystem | Scope.Scope> =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const privateFile = (name: string, value: unknown) =>
@@ -73,9 +73,19 @@ export const args = (
         yield* privateFile("mcp.json", { ...userConfig, mcpServers: { ...userServers, ...sdkServers } })
       )
     }
-    const settings = Predicate.isRecord(options.settings)
-      ? yield* privateFile("settings.json", options.settings)
+    if (options.sandbox !== undefined && typeof options.settings === "string") {
+      return yield* new InvalidOption({
+        option: "sandbox",
+        rule: "must come with settings given as an object (it is merged into them), not a settings file",
+        value: JSON.stringify(options.sandbox).slice(0, 200)
+      })
+    }
+    const settingsObject = options.sandbox !== undefined
+      ? { ...(Predicate.isRecord(options.settings) ? options.settings : {}), sandbox: options.sandbox }
       : options.settings
+    const settings = Predicate.isRecord(settingsObject)
+      ? yield* privateFile("settings.json", settingsObject)
+      : settingsObject
     const argv = ClaudeOptions.toArgs({
       ...options,
       mcpConfig: undefined,
