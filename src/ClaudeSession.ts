@@ -225,6 +225,41 @@ export interface Service {
   readonly mcpToggle: (serverName: string, enabled: boolean) => Effect.Effect<void, ControlError>
   /** Stops a background task. */
   readonly stopTask: (taskId: string) => Effect.Effect<void, ControlError>
+  /** Reads a resource of an MCP server. */
+  readonly readMcpResource: (serverName: string, uri: string) => Effect.Effect<McpResourceContents, ControlError>
+  /** Replaces the MCP servers set at run time (configs as in an MCP config file); says what changed. */
+  readonly setMcpServers: (
+    servers: Readonly<Record<string, Readonly<Record<string, unknown>>>>
+  ) => Effect.Effect<McpServersUpdate, ControlError>
+  /** Overrides the permission mode of one MCP server's tools (`null`: back to the session's). */
+  readonly setMcpPermissionModeOverride: (
+    serverName: string,
+    mode: "default" | "auto" | null
+  ) => Effect.Effect<{ readonly warning?: string | undefined }, ControlError>
+  /** Applies settings as if given with `--settings`, for the rest of the session. */
+  readonly applyFlagSettings: (settings: Readonly<Record<string, unknown>>) => Effect.Effect<void, ControlError>
+  /** Writes settings to the user's or the project's local settings file. */
+  readonly updateSettings: (
+    source: "localSettings" | "userSettings",
+    settings: Readonly<Record<string, unknown>>
+  ) => Effect.Effect<void, ControlError>
+  /** Reloads the plugins; returns the CLI's answer (commands, agents, plugins, MCP servers, error count). */
+  readonly reloadPlugins: Effect.Effect<Readonly<Record<string, unknown>>, ControlError>
+  /** Reloads the skills; returns them. */
+  readonly reloadSkills: Effect.Effect<ReadonlyArray<Readonly<Record<string, unknown>>>, ControlError>
+  /** Reloads the output styles; returns the names available. */
+  readonly reloadOutputStyles: Effect.Effect<ReadonlyArray<string>, ControlError>
+  /** Reads a file as the CLI sees it (its cwd, its permissions); none when it cannot. */
+  readonly readFile: (
+    path: string,
+    options?: { readonly maxBytes?: number; readonly encoding?: "utf8" | "base64" }
+  ) => Effect.Effect<Option.Option<FileContents>, ControlError>
+  /** Tells the CLI a file was read at `mtime` (ms), so that edits to it need no fresh read. */
+  readonly seedReadState: (path: string, mtime: number) => Effect.Effect<void, ControlError>
+  /** Moves the running foreground tool call(s) to the background; whether anything moved. */
+  readonly backgroundTasks: (toolUseId?: string) => Effect.Effect<boolean, ControlError>
+  /** Renames the session (its title in session lists). */
+  readonly renameSession: (title: string) => Effect.Effect<void, ControlError>
   /**
    * The control messages exchanged from now on (requests and answers, both ways), for those
    * who ask; they never appear in `events`.
@@ -238,7 +273,72 @@ export interface Service {
  * @since 0.1.0
  * @category Errors
  */
-export type ControlError = NotConnected | IoError | ProcessExited | Timeout | ControlRequestError | Unsupported
+export type ControlError =
+  | NotConnected
+  | IoError
+  | ProcessExited
+  | Timeout
+  | ControlRequestError
+  | Unsupported
+  | ProtocolError
+
+/**
+ * The contents of an MCP resource.
+ *
+ * @since 0.1.0
+ * @category Control
+ */
+export const McpResourceContents = Schema.Struct({
+  contents: Schema.Array(Schema.Struct({
+    uri: Schema.String,
+    mimeType: Schema.optional(Schema.String),
+    text: Schema.optional(Schema.String),
+    blob: Schema.optional(Schema.String)
+  }, Schema.Record({ key: Schema.String, value: Schema.Unknown })))
+})
+
+/**
+ * @since 0.1.0
+ * @category Control
+ */
+export type McpResourceContents = typeof McpResourceContents.Type
+
+/**
+ * What `setMcpServers` changed.
+ *
+ * @since 0.1.0
+ * @category Control
+ */
+export const McpServersUpdate = Schema.Struct({
+  added: Schema.optionalWith(Schema.Array(Schema.String), { default: () => [] }),
+  removed: Schema.optionalWith(Schema.Array(Schema.String), { default: () => [] }),
+  errors: Schema.optionalWith(Schema.Record({ key: Schema.String, value: Schema.String }), { default: () => ({}) })
+})
+
+/**
+ * @since 0.1.0
+ * @category Control
+ */
+export type McpServersUpdate = typeof McpServersUpdate.Type
+
+/**
+ * A file as `readFile` returns it.
+ *
+ * @since 0.1.0
+ * @category Control
+ */
+export const FileContents = Schema.Struct({
+  contents: Schema.String,
+  absPath: Schema.String,
+  truncated: Schema.optional(Schema.Boolean),
+  encoding: Schema.optional(Schema.String)
+})
+
+/**
+ * @since 0.1.0
+ * @category Control
+ */
+export type FileContents = typeof FileContents.Type
 
 /**
  * A control message as seen by `controlMessages`: its direction and its JSON.
@@ -378,19 +478,68 @@ export const sendOperations = <E>(send: (content: UserContent) => Effect.Effect<
  */
 export const controlOperations = <E>(
   request: (subtype: string, fields?: Readonly<Record<string, unknown>>) => Effect.Effect<unknown, E>
-) => ({
-  setModel: (model: string | undefined) => Effect.asVoid(request("set_model", { model: model ?? null })),
-  setPermissionMode: (mode: ClaudeOptions.PermissionMode) => Effect.asVoid(request("set_permission_mode", { mode })),
-  setMaxThinkingTokens: (tokens: number | null) =>
-    Effect.asVoid(request("set_max_thinking_tokens", { max_thinking_tokens: tokens })),
-  mcpStatus: request("mcp_status"),
-  getContextUsage: request("get_context_usage"),
-  rewindFiles: (userMessageId: string, options?: { readonly dryRun?: boolean }) =>
-    request("rewind_files", { user_message_id: userMessageId, dry_run: options?.dryRun ?? false }),
-  mcpReconnect: (serverName: string) => Effect.asVoid(request("mcp_reconnect", { serverName })),
-  mcpToggle: (serverName: string, enabled: boolean) => Effect.asVoid(request("mcp_toggle", { serverName, enabled })),
-  stopTask: (taskId: string) => Effect.asVoid(request("stop_task", { task_id: taskId }))
-})
+) => {
+  // an answer that is not what the operation returns is the CLI breaking the protocol
+  const decoded = <A, I>(schema: Schema.Schema<A, I>, subtype: string) => (answer: unknown) =>
+    Effect.mapError(Schema.decodeUnknown(schema)(answer), (error) =>
+      new ProtocolError({
+        description: `the answer to ${subtype} does not have the expected shape: ${error.message}`,
+        line: String(JSON.stringify(answer)).slice(0, 512)
+      }))
+  const typed = <A, I>(schema: Schema.Schema<A, I>, subtype: string, fields?: Readonly<Record<string, unknown>>) =>
+    Effect.flatMap(request(subtype, fields), decoded(schema, subtype))
+  return {
+    setModel: (model: string | undefined) => Effect.asVoid(request("set_model", { model: model ?? null })),
+    setPermissionMode: (mode: ClaudeOptions.PermissionMode) => Effect.asVoid(request("set_permission_mode", { mode })),
+    setMaxThinkingTokens: (tokens: number | null) =>
+      Effect.asVoid(request("set_max_thinking_tokens", { max_thinking_tokens: tokens })),
+    mcpStatus: request("mcp_status"),
+    getContextUsage: request("get_context_usage"),
+    rewindFiles: (userMessageId: string, options?: { readonly dryRun?: boolean }) =>
+      request("rewind_files", { user_message_id: userMessageId, dry_run: options?.dryRun ?? false }),
+    mcpReconnect: (serverName: string) => Effect.asVoid(request("mcp_reconnect", { serverName })),
+    mcpToggle: (serverName: string, enabled: boolean) => Effect.asVoid(request("mcp_toggle", { serverName, enabled })),
+    stopTask: (taskId: string) => Effect.asVoid(request("stop_task", { task_id: taskId })),
+    readMcpResource: (serverName: string, uri: string) =>
+      typed(McpResourceContents, "mcp_read_resource", { serverName, uri }),
+    setMcpServers: (servers: Readonly<Record<string, Readonly<Record<string, unknown>>>>) =>
+      typed(McpServersUpdate, "mcp_set_servers", { servers }),
+    setMcpPermissionModeOverride: (serverName: string, mode: "default" | "auto" | null) =>
+      typed(
+        Schema.Struct({ warning: Schema.optional(Schema.String) }),
+        "set_mcp_permission_mode_override",
+        { serverName, mode }
+      ),
+    applyFlagSettings: (settings: Readonly<Record<string, unknown>>) =>
+      Effect.asVoid(request("apply_flag_settings", { settings })),
+    updateSettings: (source: "localSettings" | "userSettings", settings: Readonly<Record<string, unknown>>) =>
+      Effect.asVoid(request("update_settings", { source, settings })),
+    reloadPlugins: typed(Schema.Record({ key: Schema.String, value: Schema.Unknown }), "reload_plugins"),
+    reloadSkills: Effect.map(
+      typed(Schema.Struct({ skills: Schema.Array(Schema.Record({ key: Schema.String, value: Schema.Unknown })) }), "reload_skills"),
+      (answer) => answer.skills
+    ),
+    reloadOutputStyles: Effect.map(
+      typed(Schema.Struct({ available_output_styles: Schema.Array(Schema.String) }), "reload_output_styles"),
+      (answer) => answer.available_output_styles
+    ),
+    readFile: (path: string, options?: { readonly maxBytes?: number; readonly encoding?: "utf8" | "base64" }) =>
+      typed(Schema.NullOr(FileContents), "read_file", {
+        path,
+        ...(options?.maxBytes !== undefined ? { max_bytes: options.maxBytes } : {}),
+        ...(options?.encoding !== undefined ? { encoding: options.encoding } : {})
+      }).pipe(Effect.map(Option.fromNullable)),
+    seedReadState: (path: string, mtime: number) => Effect.asVoid(request("seed_read_state", { path, mtime })),
+    backgroundTasks: (toolUseId?: string) =>
+      Effect.map(
+        typed(Schema.Struct({ backgrounded: Schema.optional(Schema.Boolean) }), "background_tasks", {
+          ...(toolUseId !== undefined ? { tool_use_id: toolUseId } : {})
+        }),
+        (answer) => answer.backgrounded ?? true
+      ),
+    renameSession: (title: string) => Effect.asVoid(request("rename_session", { title, source: "host" }))
+  }
+}
 
 // ---------------------------------------------------------------------------
 // Constructors

@@ -375,6 +375,28 @@ describe("ClaudeSession (fake CLI)", () => {
     }).pipe(Effect.provide(platform)), 20_000)
 })
 
+describe("typed control operations (fake CLI)", () => {
+  it.scoped("the request carries the SDK's fields; an answer of the wrong shape is a ProtocolError, not a cast", () =>
+    Effect.gen(function*() {
+      const record = path.join(tempDir(), "record.jsonl")
+      const session = yield* fakeSession({
+        control: {
+          read_file: { response: { contents: "x", absPath: "/w/x", truncated: true } },
+          reload_output_styles: { response: { available_output_styles: 3 } }
+        }
+      }, { record })
+      const file = yield* session.readFile("x", { maxBytes: 10, encoding: "utf8" })
+      assert.deepStrictEqual(Option.getOrThrow(file), { contents: "x", absPath: "/w/x", truncated: true })
+      const sent = stdinLines(record).find((line) => (line.request as { subtype?: string } | undefined)?.subtype === "read_file")
+      assert.deepStrictEqual(sent?.request, { subtype: "read_file", path: "x", max_bytes: 10, encoding: "utf8" })
+      const error = yield* Effect.flip(session.reloadOutputStyles)
+      assert.strictEqual(error._tag, "ProtocolError")
+      assert.include(error.message, "reload_output_styles")
+      // the session goes on
+      assert.deepStrictEqual(yield* session.setMcpServers({}), { added: [], removed: [], errors: {} })
+    }).pipe(Effect.provide(platform)))
+})
+
 describe("executable resolution", () => {
   it.scoped("a missing executable option fails with SpawnError naming it, without an install hint", () =>
     Effect.gen(function*() {

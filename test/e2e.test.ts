@@ -485,6 +485,36 @@ describe("control protocol with the real CLI", { timeout: 60_000 }, () => {
       assert.strictEqual(requests[1]!.model, "claude-haiku-4-5")
     }).pipe(Effect.provide(platform)))
 
+  it.scopedLive("control operations of the official SDK, answered by the real CLI and decoded", () =>
+    Effect.gen(function*() {
+      const dir = tempDir()
+      fs.writeFileSync(path.join(dir, "a.txt"), "hello file\n")
+      const api = yield* Api.make([Api.text("one"), Api.text("two")])
+      const session = yield* real(api, { cwd: dir })
+      yield* session.turn("hi")
+      assert.include(yield* session.reloadOutputStyles, "default")
+      assert.isTrue((yield* session.reloadSkills).every((skill) => typeof skill.name === "string"))
+      const file = Option.getOrThrow(yield* session.readFile("a.txt"))
+      assert.strictEqual(file.contents, "hello file\n")
+      assert.strictEqual(fs.realpathSync(file.absPath), fs.realpathSync(path.join(dir, "a.txt")))
+      assert.deepStrictEqual(yield* session.setMcpServers({}), { added: [], removed: [], errors: {} })
+      assert.include((yield* session.setMcpPermissionModeOverride("later", "auto")).warning, "not yet known")
+      yield* session.seedReadState(path.join(dir, "a.txt"), Date.now())
+      // settings applied at run time reach the next request
+      yield* session.applyFlagSettings({ model: "claude-from-flag-settings" })
+      yield* session.turn("again")
+      assert.strictEqual((yield* api.messageRequests).at(-1)!.model, "claude-from-flag-settings")
+      // a refusal is a typed error naming the operation
+      const refused = yield* Effect.flip(session.updateSettings("localSettings", { env: { FOO: "1" } }))
+      assert.strictEqual(refused._tag, "ControlRequestError")
+      // the title lands in the session's transcript
+      yield* session.renameSession("nightly triage")
+      const transcripts = fs.readdirSync(api.env.HOME!, { recursive: true, encoding: "utf8" })
+        .filter((file) => file.endsWith(".jsonl"))
+        .map((file) => fs.readFileSync(path.join(api.env.HOME!, file), "utf8"))
+      assert.isTrue(transcripts.some((text) => text.includes("nightly triage")))
+    }).pipe(Effect.provide(platform)))
+
   it.scopedLive("feature detection: capabilities and version are decoded from the running CLI", () =>
     Effect.gen(function*() {
       const api = yield* Api.make([])
