@@ -363,6 +363,29 @@ export const latency = Metric.histogram(
   "turn latency from send to result, in milliseconds"
 )
 
+/**
+ * Time the model took in a turn (the result's `duration_api_ms`), in milliseconds.
+ *
+ * @since 0.1.0
+ * @category Metrics
+ */
+export const modelLatency = Metric.histogram(
+  "claude_session_model_latency_ms",
+  MetricBoundaries.exponential({ start: 10, factor: 2, count: 16 }),
+  "time spent in Messages API calls per turn (duration_api_ms), in milliseconds"
+)
+
+/**
+ * Messages read from the CLI, tagged `type` (`assistant`, `stream_event`, `result`, …).
+ *
+ * @since 0.1.0
+ * @category Metrics
+ */
+export const messages = Metric.counter("claude_session_messages", {
+  description: "messages read from claude",
+  incremental: true
+})
+
 /** @internal */
 export const record = (outcome: TurnOutcome, elapsedMs: number, tag: string) =>
   Effect.all([
@@ -371,7 +394,15 @@ export const record = (outcome: TurnOutcome, elapsedMs: number, tag: string) =>
     Metric.incrementBy(cost, outcome.costUsd),
     Metric.increment(Metric.tagged(turns, "outcome", tag)),
     Metric.update(latency, elapsedMs),
+    Metric.update(modelLatency, outcome.result.duration_api_ms),
     Effect.annotateCurrentSpan({
+      // OpenTelemetry GenAI semantic conventions
+      "gen_ai.system": "anthropic",
+      "gen_ai.operation.name": "invoke_agent",
+      "gen_ai.conversation.id": outcome.sessionId,
+      "gen_ai.usage.input_tokens": outcome.usage.input_tokens,
+      "gen_ai.usage.output_tokens": outcome.usage.output_tokens,
+      ...(outcome.result.stop_reason != null ? { "gen_ai.response.finish_reasons": [outcome.result.stop_reason] } : {}),
       "claude.session_id": outcome.sessionId,
       "claude.num_turns": outcome.numTurns,
       "claude.tokens.input": outcome.usage.input_tokens,

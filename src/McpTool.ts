@@ -112,7 +112,10 @@ export const make = <A, I, E, R>(options: {
             )
           )
         )
-      }).pipe(Effect.withSpan("McpTool.call", { attributes: { tool: options.name }, captureStackTrace: false }))
+      }).pipe(Effect.withSpan("McpTool.call", {
+        attributes: { tool: options.name, "gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": options.name },
+        captureStackTrace: false
+      }))
   }
 }
 
@@ -183,7 +186,8 @@ export const handle = <R>(
         if (tool === undefined) {
           return reply(errorResult(`unknown tool: ${String(params.name)}`))
         }
-        return reply(yield* tool.call(params.arguments))
+        // the server's name on the tool's span
+        return reply(yield* Effect.annotateSpans(tool.call(params.arguments), "claude.mcp.server", mcp.name))
       }
       default:
         return { jsonrpc: JSON_RPC, id, error: { code: -32601, message: `Method not found: ${message.method}` } }

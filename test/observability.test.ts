@@ -9,12 +9,14 @@ import * as LogLevel from "effect/LogLevel"
 import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
 import * as Tracer from "effect/Tracer"
 import path from "node:path"
 import * as ClaudeControl from "../src/ClaudeControl.js"
 import * as ClaudeSession from "../src/ClaudeSession.js"
 import * as ClaudeSessionTest from "../src/ClaudeSessionTest.js"
 import * as ClaudeTurn from "../src/ClaudeTurn.js"
+import * as McpTool from "../src/McpTool.js"
 import { fakeCli, fakeOptions, platform, readRecord, tempDir } from "./utils.js"
 
 interface RecordedSpan {
@@ -90,6 +92,80 @@ describe("observability", () => {
       assert.strictEqual(turn.attributes.get("claude.outcome"), "success")
       assert.isTrue(spans.some((span) => span.name === "ClaudeSession.shutdown"))
       assert.isTrue(spans.some((span) => span.name === "ClaudeSession.control.initialize"))
+    }))
+
+  it.scopedLive("the CLI's own tool calls get execute_tool spans (GenAI names); messages and model latency are metered", () =>
+    Effect.gen(function*() {
+      const { spans, tracer } = recordingTracer()
+      const assistantMessages = Metric.tagged(ClaudeTurn.messages, "type", "assistant")
+      const messagesBefore = (yield* Metric.value(assistantMessages)).count
+      const latencyBefore = (yield* Metric.value(ClaudeTurn.modelLatency)).count
+      const toolUse = (id: string, name: string) => ({
+        type: "assistant",
+        message: { role: "assistant", content: [{ type: "tool_use", id, name, input: {} }] },
+        session_id: "s"
+      })
+      const toolResult = (id: string, isError: boolean) => ({
+        type: "user",
+        message: { role: "user", content: [{ type: "tool_result", tool_use_id: id, content: "out", is_error: isError }] },
+        session_id: "s"
+      })
+      yield* Effect.gen(function*() {
+        const session = yield* ClaudeSession.make(fakeOptions({
+          steps: [
+            { waitForUser: true },
+            { emit: toolUse("t1", "Bash") },
+            { emit: toolResult("t1", false) },
+            { emit: toolUse("t2", "mcp__files__read") },
+            { emit: toolResult("t2", true) },
+            { emit: { type: "result", subtype: "success", is_error: false, session_id: "s", duration_api_ms: 42, usage: { input_tokens: 7, output_tokens: 3 } } }
+          ]
+        }))
+        yield* session.turn("use tools")
+      }).pipe(Effect.scoped, Effect.withTracer(tracer), Effect.provide(platform))
+      const sessionId = (spans.find((span) => span.name === "ClaudeSession") as { id?: string }).id
+      const bash = spans.find((span) => span.name === "execute_tool Bash")!
+      const mcp = spans.find((span) => span.name === "execute_tool mcp__files__read")!
+      assert.isTrue(bash.ended && mcp.ended)
+      assert.strictEqual(bash.parent, sessionId)
+      assert.deepStrictEqual(
+        [bash.attributes.get("gen_ai.operation.name"), bash.attributes.get("gen_ai.tool.call.id"), bash.attributes.get("claude.tool.source")],
+        ["execute_tool", "t1", "builtin"]
+      )
+      assert.deepStrictEqual(
+        [mcp.attributes.get("claude.tool.source"), mcp.attributes.get("claude.mcp.server"), mcp.attributes.get("error.type")],
+        ["mcp", "files", "tool_error"]
+      )
+      assert.isTrue(spans.some((span) => span.name === "ClaudeSession.read" && span.ended))
+      const turn = spans.find((span) => span.name === "ClaudeSession.turn")!
+      assert.strictEqual(turn.attributes.get("gen_ai.usage.input_tokens"), 7)
+      assert.strictEqual(turn.attributes.get("gen_ai.operation.name"), "invoke_agent")
+      assert.strictEqual((yield* Metric.value(assistantMessages)).count - messagesBefore, 2)
+      assert.strictEqual((yield* Metric.value(ClaudeTurn.modelLatency)).count - latencyBefore, 1)
+    }))
+
+  it.effect("an in-process MCP tool's span names its server and tool (GenAI execute_tool)", () =>
+    Effect.gen(function*() {
+      const { spans, tracer } = recordingTracer()
+      const echo = McpTool.make({
+        name: "echo",
+        description: "echoes",
+        parameters: Schema.Struct({ text: Schema.String }),
+        handler: ({ text }) => Effect.succeed(text)
+      })
+      const server = McpTool.server("kit", [echo])
+      const answer = yield* McpTool.handle(server, {
+        jsonrpc: "2.0",
+        id: 1,
+        method: "tools/call",
+        params: { name: "echo", arguments: { text: "hi" } }
+      }).pipe(Effect.withTracer(tracer))
+      assert.deepStrictEqual((answer as { result: unknown }).result, { content: [{ type: "text", text: "hi" }], isError: false })
+      const span = spans.find((recorded) => recorded.name === "McpTool.call")!
+      assert.deepStrictEqual(
+        [span.attributes.get("claude.mcp.server"), span.attributes.get("gen_ai.tool.name"), span.attributes.get("gen_ai.operation.name")],
+        ["kit", "echo", "execute_tool"]
+      )
     }))
 
   it.effect("metrics: tokens, cost, turns and latency are recorded per turn", () =>

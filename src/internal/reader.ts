@@ -9,6 +9,7 @@
 import * as Chunk from "effect/Chunk"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
+import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
@@ -16,6 +17,7 @@ import type * as Tracer from "effect/Tracer"
 import type { ClaudeError, IoError } from "../ClaudeError.js"
 import { BufferOverflow } from "../ClaudeError.js"
 import type * as Event from "../ClaudeEvent.js"
+import * as ClaudeTurn from "../ClaudeTurn.js"
 import { ControlCancelRequest, ControlRequest } from "../ClaudeEvent.js"
 import type { Activity } from "./activity.js"
 import * as Assembler from "./assembler.js"
@@ -25,6 +27,7 @@ import type { Delivery } from "./delivery.js"
 import { splitLines } from "./framing.js"
 import type { Lifecycle } from "./lifecycle.js"
 import * as Router from "./router.js"
+import * as ToolSpans from "./toolSpans.js"
 
 /** What the session learned from the CLI's output. */
 export interface SessionInfo {
@@ -54,6 +57,7 @@ export const start = (options: {
   Effect.gen(function*() {
     const { activity, delivery, lifecycle } = options
     const assemble = Assembler.make()
+    const toolSpans = ToolSpans.make(options.span)
     const closed = yield* Deferred.make<void>()
     const fail = (error: ClaudeError) => Effect.sync(() => lifecycle.terminate({ reason: "Failed", error }))
 
@@ -89,6 +93,15 @@ export const start = (options: {
           options.span.attribute("claude.session_id", routed.sessionId)
         }
         for (let i = 0; i < routed.results; i++) activity.resultSeen()
+        // counted per type per batch; tool calls and results (rare among the deltas) make spans
+        const counts: Record<string, number> = {}
+        let tools: Array<Event.ClaudeEvent> | undefined
+        for (const event of routed.events) {
+          counts[event.type] = (counts[event.type] ?? 0) + 1
+          if (event.type === "assistant" || event.type === "user") (tools ??= []).push(event)
+        }
+        for (const type in counts) effects.push(Metric.incrementBy(Metric.tagged(ClaudeTurn.messages, "type", type), counts[type]!))
+        if (tools !== undefined) effects.push(toolSpans.observe(tools))
         const offered = delivery.offer(routed.events, routed.bytes)
         if (offered === "overHighWater") {
           const { events } = delivery.buffered()
@@ -105,7 +118,8 @@ export const start = (options: {
       splitLines(options.maxLineBytes),
       Stream.runForEachChunk(handleLines),
       Effect.catchAll(fail),
-      Effect.ensuring(Deferred.succeed(closed, undefined)),
+      Effect.ensuring(Effect.zipRight(toolSpans.endAll, Deferred.succeed(closed, undefined))),
+      Effect.withSpan("ClaudeSession.read", { parent: options.span, captureStackTrace: false }),
       Effect.forkScoped,
       Effect.interruptible
     )
