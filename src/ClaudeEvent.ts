@@ -149,6 +149,18 @@ export const ContentBlock = Schema.Union(TextBlock, ThinkingBlock, ToolUseBlock,
 export type ContentBlock = typeof ContentBlock.Type
 
 /**
+ * An open object: the declared fields typed, any other field kept as it is (no `__proto__`).
+ */
+const Open = <F extends Schema.Struct.Fields>(fields: F) => Schema.Struct(fields, Fields)
+
+const OptionalNumber = Schema.optional(Schema.Number)
+const OptionalString = Schema.optional(Schema.String)
+
+const CacheCreation = Open({ ephemeral_1h_input_tokens: OptionalNumber, ephemeral_5m_input_tokens: OptionalNumber })
+const ServerToolUse = Open({ web_search_requests: OptionalNumber, web_fetch_requests: OptionalNumber })
+const OutputTokensDetails = Open({ thinking_tokens: OptionalNumber })
+
+/**
  * Token usage as the Messages API and the CLI report it.
  *
  * @since 0.1.0
@@ -159,7 +171,21 @@ export const Usage = Schema.Struct({
   output_tokens: Schema.optionalWith(Schema.Number, { default: () => 0 }),
   cache_creation_input_tokens: Schema.optional(Schema.NullOr(Schema.Number)),
   cache_read_input_tokens: Schema.optional(Schema.NullOr(Schema.Number)),
-  service_tier: Schema.optional(Schema.NullOr(Schema.String))
+  service_tier: Schema.optional(Schema.NullOr(Schema.String)),
+  /** The cache writes by lifetime (`ephemeral_1h_input_tokens`, `ephemeral_5m_input_tokens`); other keys kept. */
+  cache_creation: Schema.optional(Schema.NullOr(CacheCreation)),
+  /** Server-side tool calls (`web_search_requests`, `web_fetch_requests`); other keys kept. */
+  server_tool_use: Schema.optional(Schema.NullOr(ServerToolUse)),
+  /** A breakdown of `output_tokens` (`thinking_tokens`); other keys kept. */
+  output_tokens_details: Schema.optional(Schema.NullOr(OutputTokensDetails)),
+  /** The region the request was served in, as the API says it (`""` or null when not said). */
+  inference_geo: Schema.optional(Schema.NullOr(Schema.String)),
+  /** The API's per-iteration usage, the elements kept as they are. */
+  iterations: Schema.optional(Schema.NullOr(Schema.Array(Schema.Unknown))),
+  /** The speed mode the request ran in (`standard`, …). */
+  speed: Schema.optional(Schema.NullOr(Schema.String)),
+  /** Usage paid from a fallback credit (null when none), kept as it is. */
+  fallback_credit: Schema.optional(Schema.Unknown)
 })
 
 /**
@@ -206,7 +232,37 @@ export class SystemInit extends Schema.Class<SystemInit>("effect-claude-session/
   plugins: Schema.optional(Schema.Array(Schema.Unknown)),
   output_style: Schema.optional(Schema.String),
   capabilities: Schema.optional(Schema.Unknown),
-  uuid: Schema.optional(Schema.String)
+  uuid: Schema.optional(Schema.String),
+  /** The slash commands that only work in the terminal UI. */
+  terminal_slash_commands: Schema.optional(Schema.Array(Schema.String)),
+  /** Whether analytics are off for this session. */
+  analytics_disabled: Schema.optional(Schema.Boolean),
+  /** Whether product feedback prompts are off. */
+  product_feedback_disabled: Schema.optional(Schema.Boolean),
+  /** Whether the API the CLI talks to is Anthropic's own. */
+  served_by_anthropic: Schema.optional(Schema.Boolean),
+  /** Where the CLI keeps its memory files (`auto`: the auto-memory directory); other keys kept. */
+  memory_paths: Schema.optional(Open({ auto: OptionalString })),
+  /** The directory the CLI started in (`cwd` can move, e.g. into a worktree). */
+  original_cwd: Schema.optional(Schema.String),
+  /** Directories the session may use besides `cwd` (`--add-dir`). */
+  additional_directories: Schema.optional(Schema.Array(Schema.String)),
+  /** The path of the CLI's messaging socket. */
+  messaging_socket_path: Schema.optional(Schema.String),
+  /** Fast mode: `off`, `cooldown` or `on`. */
+  fast_mode_state: Schema.optional(Schema.String),
+  /** Why fast mode cannot serve now (`sdk_opt_in_required`, …). */
+  fast_mode_disabled_reason: Schema.optional(Schema.String),
+  /** Whether the per-turn effort setting is in effect. */
+  per_turn_effort_active: Schema.optional(Schema.Boolean),
+  /** Whether "ultrathink" is available. */
+  ultrathink_available: Schema.optional(Schema.Boolean),
+  /** Whether typing "ultrathink" in a prompt raises the thinking effort. */
+  ultrathink_typed_raises: Schema.optional(Schema.Boolean),
+  /** The CLI's view mode (`default`, `focus`). */
+  view_mode: Schema.optional(Schema.String),
+  /** The `uuid`s of the user messages this turn consumed, when they carried one. */
+  user_message_uuids: Schema.optional(Schema.Array(Schema.String))
 }) {
   /** The discriminator, for `Match.tag`. */
   get _tag(): "SystemInit" {
@@ -250,7 +306,21 @@ export class UserEvent extends Schema.Class<UserEvent>("effect-claude-session/Us
   session_id: Schema.optional(Schema.String),
   uuid: Schema.optional(Schema.String),
   tool_use_result: Schema.optional(Schema.Unknown),
-  isReplay: Schema.optional(Schema.Boolean)
+  isReplay: Schema.optional(Schema.Boolean),
+  /** When the CLI created the message (ISO 8601, the CLI host's clock: for display only). */
+  timestamp: Schema.optional(Schema.String),
+  /** Per tool result: its `id`, the `permission_decision` that let it run, …; kept as they are. */
+  tool_result_meta: Schema.optional(Schema.Array(Schema.Unknown)),
+  /** Set on messages the CLI wrote itself (a compaction summary, the note after a refusal). */
+  isSynthetic: Schema.optional(Schema.Boolean),
+  /** The assistant message a safety classifier stopped, on the synthetic message that follows it. */
+  refused_message_id: Schema.optional(Schema.String),
+  /** The subagent that produced this message (its task id), on subagent messages. */
+  agent_id: Schema.optional(Schema.String),
+  /** The type of that subagent (`general-purpose`, …). */
+  subagent_type: Schema.optional(Schema.String),
+  /** The description of that subagent's task. */
+  task_description: Schema.optional(Schema.String)
 }) {
   /** The discriminator, for `Match.tag`. */
   get _tag(): "UserEvent" {
@@ -277,12 +347,58 @@ export class AssistantEvent extends Schema.Class<AssistantEvent>("effect-claude-
     role: Schema.Literal("assistant"),
     content: Schema.Array(ContentBlock),
     stop_reason: NullableString,
-    usage: Schema.optional(Usage)
+    usage: Schema.optional(Usage),
+    /** The Messages API object type (`message`). */
+    type: Schema.optional(Schema.String),
+    /** The stop sequence that ended the message, if one did. */
+    stop_sequence: NullableString,
+    /** The API's context management report (null when none), kept as it is. */
+    context_management: Schema.optional(Schema.Unknown),
+    /** The code execution container used (null when none), kept as it is. */
+    container: Schema.optional(Schema.Unknown),
+    /** Details on why the message stopped (null when none), kept as it is. */
+    stop_details: Schema.optional(Schema.Unknown),
+    /** Diagnostics (null when none), kept as they are. */
+    diagnostics: Schema.optional(Schema.Unknown)
   }),
   parent_tool_use_id: NullableString,
   session_id: Schema.optional(Schema.String),
   uuid: Schema.optional(Schema.String),
-  error: Schema.optional(Schema.String)
+  error: Schema.optional(Schema.String),
+  /** When this content finished on the CLI host (ISO 8601, its clock: for display only). */
+  timestamp: Schema.optional(Schema.String),
+  /** The Messages API request id of the response. */
+  request_id: Schema.optional(Schema.String),
+  /** Set on the synthetic message that reports an API error (with `error`). */
+  is_api_error_message: Schema.optional(Schema.Boolean),
+  /** The Messages API's HTTP status, on an API error message. */
+  api_error_status: Schema.optional(Schema.NullOr(Schema.Number)),
+  /** The Messages API's error type (`overloaded_error`, …), on an API error message. */
+  api_error_type: Schema.optional(Schema.NullOr(Schema.String)),
+  /** How thinking is displayed (`updates`, …), on a message with a thinking block. */
+  thinking_display: Schema.optional(Schema.String),
+  /** How long the model thought, in milliseconds, on a message with a thinking block. */
+  thinking_duration_ms: Schema.optional(Schema.Number),
+  /** Set when an interrupt cut the message short (its text may end mid-word). */
+  aborted: Schema.optional(Schema.Boolean),
+  /** The subagent that produced this message (its task id), on subagent messages. */
+  agent_id: Schema.optional(Schema.String),
+  /** The type of that subagent (`general-purpose`, …). */
+  subagent_type: Schema.optional(Schema.String),
+  /** The description of that subagent's task. */
+  task_description: Schema.optional(Schema.String),
+  /** The `uuid` of the user message this turn answers, on the turn's first message. */
+  user_message_uuid: Schema.optional(Schema.String),
+  /** The `uuid`s of every user message this turn consumed so far. */
+  user_message_uuids: Schema.optional(Schema.Array(Schema.String)),
+  /** The output of a local slash command (`<local-command-stdout>…`), on its synthetic message. */
+  local_command_source: Schema.optional(Schema.String),
+  /** The local slash command that ran (`command`, `args`); other keys kept. */
+  local_command_run: Schema.optional(Open({ command: OptionalString, args: OptionalString })),
+  /** The structured `/context` report, kept as it is. */
+  context_usage: Schema.optional(Schema.Unknown),
+  /** Per tool call: its `id`, `tool_name`, display names (MCP tools); kept as they are. */
+  tool_use_meta: Schema.optional(Schema.Array(Schema.Unknown))
 }) {
   /** The discriminator, for `Match.tag`. */
   get _tag(): "AssistantEvent" {
@@ -344,7 +460,45 @@ export class ResultEvent extends Schema.Class<ResultEvent>("effect-claude-sessio
   api_error_type: Schema.optional(Schema.NullOr(Schema.String)),
   /** Why the CLI's agent loop stopped (`completed`, `api_error`, `prompt_too_long`, `max_turns`, …). */
   terminal_reason: Schema.optional(Schema.String),
-  uuid: Schema.optional(Schema.String)
+  uuid: Schema.optional(Schema.String),
+  /** The number of this result in the process's output, from 0 (a gap means a result was lost). */
+  result_index: Schema.optional(Schema.Number),
+  /** User messages still queued when the result was written (more turns follow when above 0). */
+  queued_turn_count: Schema.optional(Schema.Number),
+  /** How many safety stops (a refusal) the turn met, 0 when none. */
+  safety_stops: Schema.optional(Schema.Number),
+  /** Fast mode: `off`, `cooldown` or `on`. */
+  fast_mode_state: Schema.optional(Schema.String),
+  /** Why fast mode cannot serve now (`sdk_opt_in_required`, …). */
+  fast_mode_disabled_reason: Schema.optional(Schema.String),
+  /** The Messages API ids of the messages this turn began. */
+  begun_message_ids: Schema.optional(Schema.Array(Schema.String)),
+  /** Per model, as `modelUsage`, but only since the previous result. */
+  model_usage_since_last_result: Schema.optional(Fields),
+  /** Subagent counts (`spawned`, `completed`, `failed`, `killed`, `refused`, `by_type`, …), kept as they are. */
+  subagent_stats: Schema.optional(Fields),
+  /** What started a turn no user message started (`kind`: `task-notification`, …); other keys kept. */
+  origin: Schema.optional(Open({ kind: OptionalString })),
+  /** Milliseconds to the first token of the turn's first response. */
+  ttft_ms: Schema.optional(Schema.Number),
+  /** Milliseconds to the first streamed event of the turn's first response. */
+  ttft_stream_ms: Schema.optional(Schema.Number),
+  /** Milliseconds from the turn's start to its first API request. */
+  time_to_request_ms: Schema.optional(Schema.Number),
+  /** Milliseconds to the first content frame printed. */
+  first_content_frame_ms: Schema.optional(Schema.Number),
+  /** When the first API request was sent (wall clock, epoch milliseconds). */
+  request_sent_wall_ms: Schema.optional(Schema.Number),
+  /** The input tokens of the turn's first API request. */
+  first_request_input_tokens: Schema.optional(Schema.Number),
+  /** The cache-read input tokens of the turn's first API request. */
+  first_request_cache_read_input_tokens: Schema.optional(Schema.Number),
+  /** The local slash command this result answers (`usage`, `context`, …). */
+  local_command: Schema.optional(Schema.String),
+  /** The `uuid` of the user message that started this turn. */
+  user_message_uuid: Schema.optional(Schema.String),
+  /** The `uuid`s of every user message this turn consumed. */
+  user_message_uuids: Schema.optional(Schema.Array(Schema.String))
 }) {
   /** The discriminator, for `Match.tag`. */
   get _tag(): "ResultEvent" {
@@ -430,6 +584,20 @@ export class StreamEvent extends Schema.Class<StreamEvent>("effect-claude-sessio
   session_id: Schema.optional(Schema.String),
   parent_tool_use_id: NullableString,
   uuid: Schema.optional(Schema.String),
+  /** The Messages API id of the message this event belongs to. */
+  api_message_id: Schema.optional(Schema.String),
+  /** Milliseconds to the first token, on `message_start`. */
+  ttft_ms: Schema.optional(Schema.Number),
+  /** How thinking is displayed (`updates`, …), on `message_start`. */
+  thinking_display: Schema.optional(Schema.String),
+  /** The blocks an interrupt abandoned (`api_message_id`, `from_block_index`), on `message_stop`; other keys kept. */
+  abandoned_blocks: Schema.optional(Open({ api_message_id: OptionalString, from_block_index: OptionalNumber })),
+  /** Rows the CLI still owes the stream, kept as they are (only `[]` seen so far). */
+  owed_rows: Schema.optional(Schema.Array(Schema.Unknown)),
+  /** The `uuid` of the user message this turn answers, on the turn's first event. */
+  user_message_uuid: Schema.optional(Schema.String),
+  /** The `uuid`s of every user message this turn consumed so far. */
+  user_message_uuids: Schema.optional(Schema.Array(Schema.String)),
   /**
    * The message assembled from this turn's deltas so far, filled in by the session: decoding
    * ignores an `assembled` key in the line (and gives the empty message), encoding leaves it out.
@@ -550,12 +718,18 @@ export class ControlResponse extends Schema.Class<ControlResponse>("effect-claud
     Schema.Struct({
       subtype: Schema.Literal("success"),
       request_id: Schema.String,
-      response: Schema.optional(Schema.Unknown)
+      response: Schema.optional(Schema.Unknown),
+      /** On the `initialize` answer: the permission requests not answered yet, as they were sent. */
+      pending_permission_requests: Schema.optional(Schema.Array(Schema.Unknown)),
+      /** On the `initialize` answer: the user dialog requests not answered yet, as they were sent. */
+      pending_user_dialog_requests: Schema.optional(Schema.Array(Schema.Unknown))
     }),
     Schema.Struct({
       subtype: Schema.Literal("error"),
       request_id: Schema.String,
-      error: Schema.String
+      error: Schema.String,
+      /** A code for the error (`unsupported_request`, …). */
+      error_code: Schema.optional(Schema.String)
     })
   )
 }) {
@@ -666,7 +840,11 @@ const decoders = new Map<string, Decoder>([
 
 type Json = Record<string, unknown>
 const isRecord = (u: unknown): u is Json => typeof u === "object" && u !== null && !Array.isArray(u)
+const isString = (u: unknown) => typeof u === "string"
+const isNumber = (u: unknown) => typeof u === "number"
 const isOptionalString = (u: unknown) => u === undefined || typeof u === "string"
+const isOptionalNumber = (u: unknown) => u === undefined || typeof u === "number"
+const isOptionalBoolean = (u: unknown) => u === undefined || typeof u === "boolean"
 const isOptionalNullableString = (u: unknown) => u === undefined || u === null || typeof u === "string"
 const isOptionalNullableNumber = (u: unknown) => u === undefined || u === null || typeof u === "number"
 const hasOwn = Object.prototype.hasOwnProperty
@@ -680,23 +858,117 @@ const copyFields = (record: Json, type: string): Json => {
   return copy
 }
 
+/** The declared fields of an `Open` object, in declaration order, each optional, with its check. */
+type OpenFields = ReadonlyArray<readonly [string, (u: unknown) => boolean]>
+
+/**
+ * The copy `Open(fields)` makes: the declared fields first (in declaration order, checked), then
+ * the others in input order, no `__proto__`; undefined when a declared field has the wrong type.
+ */
+const fastOpen = (u: unknown, fields: OpenFields): Json | undefined => {
+  if (!isRecord(u)) return undefined
+  const copy: Json = {}
+  for (let i = 0; i < fields.length; i++) {
+    const [key, check] = fields[i]!
+    const value = u[key]
+    if (value !== undefined) {
+      if (!check(value)) return undefined
+      copy[key] = value
+    }
+  }
+  next: for (const key of Object.keys(u)) {
+    if (key === "__proto__") continue
+    for (let i = 0; i < fields.length; i++) if (fields[i]![0] === key) continue next
+    copy[key] = u[key]
+  }
+  return copy
+}
+
+/** `fastOpen` for `NullOr(Open(fields))`: null stays null. */
+const fastNullableOpen = (u: unknown, fields: OpenFields): Json | null | undefined =>
+  u === null ? null : fastOpen(u, fields)
+
+/** The copy `Schema.Array(Schema.String)` makes; undefined when it is not an array of strings. */
+const fastStrings = (u: unknown): Array<string> | undefined => {
+  if (!Array.isArray(u)) return undefined
+  for (let i = 0; i < u.length; i++) if (typeof u[i] !== "string") return undefined
+  return u.slice()
+}
+
+/** The copy `Schema.Array(Schema.Unknown)` makes (the elements kept); undefined when not an array. */
+const fastArray = (u: unknown): Array<unknown> | undefined => Array.isArray(u) ? u.slice() : undefined
+
+const cacheCreationFields: OpenFields = [["ephemeral_1h_input_tokens", isNumber], ["ephemeral_5m_input_tokens", isNumber]]
+const serverToolUseFields: OpenFields = [["web_search_requests", isNumber], ["web_fetch_requests", isNumber]]
+const outputTokensDetailsFields: OpenFields = [["thinking_tokens", isNumber]]
+const abandonedBlocksFields: OpenFields = [["api_message_id", isString], ["from_block_index", isNumber]]
+const localCommandRunFields: OpenFields = [["command", isString], ["args", isString]]
+
+/**
+ * `user_message_uuid` and `user_message_uuids`, in this order in the stream and assistant events:
+ * false when one has the wrong type.
+ */
+const copyUserMessageUuids = (json: Json, target: Json): boolean => {
+  const uuid = json.user_message_uuid
+  const uuids = json.user_message_uuids
+  if (uuid !== undefined) {
+    if (typeof uuid !== "string") return false
+    target.user_message_uuid = uuid
+  }
+  if (uuids !== undefined) {
+    const copy = fastStrings(uuids)
+    if (copy === undefined) return false
+    target.user_message_uuids = copy
+  }
+  return true
+}
+
 const decodeStreamEventFast = (json: Json): StreamEvent | undefined => {
   const event = json.event
+  const sessionId = json.session_id
+  const parentToolUseId = json.parent_tool_use_id
+  const uuid = json.uuid
+  const apiMessageId = json.api_message_id
+  const ttftMs = json.ttft_ms
+  const thinkingDisplay = json.thinking_display
   if (
-    !isRecord(event) || typeof event.type !== "string" ||
-    !isOptionalString(json.session_id) || !isOptionalNullableString(json.parent_tool_use_id) ||
-    !isOptionalString(json.uuid)
+    !isRecord(event) || typeof event.type !== "string" || !isOptionalString(sessionId) ||
+    !isOptionalNullableString(parentToolUseId) || !isOptionalString(uuid) || !isOptionalString(apiMessageId) ||
+    !isOptionalNumber(ttftMs) || !isOptionalString(thinkingDisplay)
   ) return undefined
   // built in place, the event object kept as it is (as RawStreamEvent does): one object per delta
   const decoded = Object.create(StreamEvent.prototype) as Json
   decoded.type = "stream_event"
   decoded.event = event
-  if (json.session_id !== undefined) decoded.session_id = json.session_id
-  if (json.parent_tool_use_id !== undefined) decoded.parent_tool_use_id = json.parent_tool_use_id
-  if (json.uuid !== undefined) decoded.uuid = json.uuid
+  if (sessionId !== undefined) decoded.session_id = sessionId
+  if (parentToolUseId !== undefined) decoded.parent_tool_use_id = parentToolUseId
+  if (uuid !== undefined) decoded.uuid = uuid
+  if (apiMessageId !== undefined) decoded.api_message_id = apiMessageId
+  if (ttftMs !== undefined) decoded.ttft_ms = ttftMs
+  if (thinkingDisplay !== undefined) decoded.thinking_display = thinkingDisplay
+  // the fields of a few events only (after an interrupt, the first event of a turn)
+  if (
+    (json.abandoned_blocks !== undefined || json.owed_rows !== undefined || json.user_message_uuid !== undefined ||
+      json.user_message_uuids !== undefined) && !copyStreamEventRare(json, decoded)
+  ) return undefined
   // an `assembled` in the line is ignored, as the Schema does: the session fills it in
   decoded.assembled = emptyPartialMessage
   return decoded as unknown as StreamEvent
+}
+
+/** `abandoned_blocks`, `owed_rows`, `user_message_uuid(s)`, in order: false when one has the wrong type. */
+const copyStreamEventRare = (json: Json, decoded: Json): boolean => {
+  if (json.abandoned_blocks !== undefined) {
+    const abandoned = fastOpen(json.abandoned_blocks, abandonedBlocksFields)
+    if (abandoned === undefined) return false
+    decoded.abandoned_blocks = abandoned
+  }
+  if (json.owed_rows !== undefined) {
+    const owed = fastArray(json.owed_rows)
+    if (owed === undefined) return false
+    decoded.owed_rows = owed
+  }
+  return copyUserMessageUuids(json, decoded)
 }
 
 const fastBlock = (u: unknown): ContentBlock | undefined => {
@@ -755,15 +1027,39 @@ const fastBlocks = (u: unknown): Array<ContentBlock> | undefined => {
 
 const fastUsage = (u: unknown): Usage | undefined => {
   if (
-    !isRecord(u) || !(u.input_tokens === undefined || typeof u.input_tokens === "number") ||
-    !(u.output_tokens === undefined || typeof u.output_tokens === "number") ||
+    !isRecord(u) || !isOptionalNumber(u.input_tokens) || !isOptionalNumber(u.output_tokens) ||
     !isOptionalNullableNumber(u.cache_creation_input_tokens) || !isOptionalNullableNumber(u.cache_read_input_tokens) ||
-    !isOptionalNullableString(u.service_tier)
+    !isOptionalNullableString(u.service_tier) || !isOptionalNullableString(u.inference_geo) ||
+    !isOptionalNullableString(u.speed)
   ) return undefined
   const usage: Json = { input_tokens: u.input_tokens ?? 0, output_tokens: u.output_tokens ?? 0 }
   if (u.cache_creation_input_tokens !== undefined) usage.cache_creation_input_tokens = u.cache_creation_input_tokens
   if (u.cache_read_input_tokens !== undefined) usage.cache_read_input_tokens = u.cache_read_input_tokens
   if (u.service_tier !== undefined) usage.service_tier = u.service_tier
+  // the rest of the API's full usage object
+  if (u.cache_creation !== undefined) {
+    const cacheCreation = fastNullableOpen(u.cache_creation, cacheCreationFields)
+    if (cacheCreation === undefined) return undefined
+    usage.cache_creation = cacheCreation
+  }
+  if (u.server_tool_use !== undefined) {
+    const serverToolUse = fastNullableOpen(u.server_tool_use, serverToolUseFields)
+    if (serverToolUse === undefined) return undefined
+    usage.server_tool_use = serverToolUse
+  }
+  if (u.output_tokens_details !== undefined) {
+    const details = fastNullableOpen(u.output_tokens_details, outputTokensDetailsFields)
+    if (details === undefined) return undefined
+    usage.output_tokens_details = details
+  }
+  if (u.inference_geo !== undefined) usage.inference_geo = u.inference_geo
+  if (u.iterations !== undefined) {
+    const iterations = u.iterations === null ? null : fastArray(u.iterations)
+    if (iterations === undefined) return undefined
+    usage.iterations = iterations
+  }
+  if (u.speed !== undefined) usage.speed = u.speed
+  if (u.fallback_credit !== undefined) usage.fallback_credit = u.fallback_credit
   return usage as Usage
 }
 
@@ -777,11 +1073,29 @@ const copyEnvelope = (json: Json, target: Json) => {
   if (json.uuid !== undefined) target.uuid = json.uuid
 }
 
+const isSubagent = (json: Json): boolean =>
+  isOptionalString(json.agent_id) && isOptionalString(json.subagent_type) && isOptionalString(json.task_description)
+
+/** `agent_id`, `subagent_type`, `task_description`: in this order in both event classes. */
+const copySubagent = (json: Json, target: Json) => {
+  if (json.agent_id !== undefined) target.agent_id = json.agent_id
+  if (json.subagent_type !== undefined) target.subagent_type = json.subagent_type
+  if (json.task_description !== undefined) target.task_description = json.task_description
+}
+
 const decodeAssistantFast = (json: Json): AssistantEvent | undefined => {
   const message = json.message
   if (!isRecord(message) || message.role !== "assistant" || !isOptionalString(json.error)) return undefined
   if (!isOptionalString(message.id) || !isOptionalString(message.model)) return undefined
   if (!isOptionalNullableString(message.stop_reason) || !isEnvelope(json)) return undefined
+  if (!isOptionalString(message.type) || !isOptionalNullableString(message.stop_sequence)) return undefined
+  if (!isOptionalString(json.timestamp) || !isOptionalString(json.request_id)) return undefined
+  if (
+    !isOptionalBoolean(json.is_api_error_message) || !isOptionalNullableNumber(json.api_error_status) ||
+    !isOptionalNullableString(json.api_error_type) || !isOptionalString(json.thinking_display) ||
+    !isOptionalNumber(json.thinking_duration_ms) || !isOptionalBoolean(json.aborted) || !isSubagent(json) ||
+    !isOptionalString(json.local_command_source)
+  ) return undefined
   const content = fastBlocks(message.content)
   if (content === undefined) return undefined
   let usage: Usage | undefined
@@ -796,26 +1110,67 @@ const decodeAssistantFast = (json: Json): AssistantEvent | undefined => {
   decodedMessage.content = content
   if (message.stop_reason !== undefined) decodedMessage.stop_reason = message.stop_reason
   if (usage !== undefined) decodedMessage.usage = usage
+  if (message.type !== undefined) decodedMessage.type = message.type
+  if (message.stop_sequence !== undefined) decodedMessage.stop_sequence = message.stop_sequence
+  if (message.context_management !== undefined) decodedMessage.context_management = message.context_management
+  if (message.container !== undefined) decodedMessage.container = message.container
+  if (message.stop_details !== undefined) decodedMessage.stop_details = message.stop_details
+  if (message.diagnostics !== undefined) decodedMessage.diagnostics = message.diagnostics
   const decoded = Object.create(AssistantEvent.prototype) as Json
   decoded.type = "assistant"
   decoded.message = decodedMessage
   copyEnvelope(json, decoded)
   if (json.error !== undefined) decoded.error = json.error
+  if (json.timestamp !== undefined) decoded.timestamp = json.timestamp
+  if (json.request_id !== undefined) decoded.request_id = json.request_id
+  if (json.is_api_error_message !== undefined) decoded.is_api_error_message = json.is_api_error_message
+  if (json.api_error_status !== undefined) decoded.api_error_status = json.api_error_status
+  if (json.api_error_type !== undefined) decoded.api_error_type = json.api_error_type
+  if (json.thinking_display !== undefined) decoded.thinking_display = json.thinking_display
+  if (json.thinking_duration_ms !== undefined) decoded.thinking_duration_ms = json.thinking_duration_ms
+  if (json.aborted !== undefined) decoded.aborted = json.aborted
+  copySubagent(json, decoded)
+  if (!copyUserMessageUuids(json, decoded)) return undefined
+  if (json.local_command_source !== undefined) decoded.local_command_source = json.local_command_source
+  if (json.local_command_run !== undefined) {
+    const run = fastOpen(json.local_command_run, localCommandRunFields)
+    if (run === undefined) return undefined
+    decoded.local_command_run = run
+  }
+  if (json.context_usage !== undefined) decoded.context_usage = json.context_usage
+  if (json.tool_use_meta !== undefined) {
+    const meta = fastArray(json.tool_use_meta)
+    if (meta === undefined) return undefined
+    decoded.tool_use_meta = meta
+  }
   return decoded as unknown as AssistantEvent
 }
 
 const decodeUserFast = (json: Json): UserEvent | undefined => {
   const message = json.message
   if (!isRecord(message) || message.role !== "user") return undefined
-  if (!(json.isReplay === undefined || typeof json.isReplay === "boolean") || !isEnvelope(json)) return undefined
+  if (!isOptionalBoolean(json.isReplay) || !isEnvelope(json) || !isOptionalString(json.timestamp)) return undefined
+  if (!isOptionalBoolean(json.isSynthetic) || !isOptionalString(json.refused_message_id) || !isSubagent(json)) {
+    return undefined
+  }
   const content = typeof message.content === "string" ? message.content : fastBlocks(message.content)
   if (content === undefined) return undefined
+  let toolResultMeta: Array<unknown> | undefined
+  if (json.tool_result_meta !== undefined) {
+    toolResultMeta = fastArray(json.tool_result_meta)
+    if (toolResultMeta === undefined) return undefined
+  }
   const decoded = Object.create(UserEvent.prototype) as Json
   decoded.type = "user"
   decoded.message = { role: "user", content }
   copyEnvelope(json, decoded)
   if (json.tool_use_result !== undefined) decoded.tool_use_result = json.tool_use_result
   if (json.isReplay !== undefined) decoded.isReplay = json.isReplay
+  if (json.timestamp !== undefined) decoded.timestamp = json.timestamp
+  if (toolResultMeta !== undefined) decoded.tool_result_meta = toolResultMeta
+  if (json.isSynthetic !== undefined) decoded.isSynthetic = json.isSynthetic
+  if (json.refused_message_id !== undefined) decoded.refused_message_id = json.refused_message_id
+  copySubagent(json, decoded)
   return decoded as unknown as UserEvent
 }
 

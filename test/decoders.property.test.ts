@@ -176,6 +176,32 @@ const realisticLines = (() => {
   }
   return picked
 })()
+
+/**
+ * Stream event, assistant and user lines of the real CLI 2.1.330 (the survey of issue 13; a few
+ * long strings cut short), with every field it adds: `api_message_id`, `ttft_ms`,
+ * `abandoned_blocks`, `timestamp`, `request_id`, the API error fields, subagent fields, the full
+ * API usage, `tool_use_meta`, `tool_result_meta`, …
+ */
+const surveyLines: ReadonlyArray<string> = [
+  String.raw`{"type":"stream_event","event":{"type":"message_start","message":{"id":"msg_scripted0001","type":"message","role":"assistant","model":"claude-opus-5-5","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":2528,"output_tokens":1,"cache_creation_input_tokens":0,"cache_read_input_tokens":0}}},"session_id":"7e1f665b-a09e-45c4-be94-b58a8b53aae6","parent_tool_use_id":null,"uuid":"8d7d9dbe-e5b4-4b97-85ec-c7ffce3381eb","ttft_ms":39,"thinking_display":"updates","api_message_id":"msg_scripted0001"}`,
+  String.raw`{"type":"stream_event","event":{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi! I "}},"session_id":"7e1f665b-a09e-45c4-be94-b58a8b53aae6","parent_tool_use_id":null,"uuid":"6f5a5683-e645-4730-853e-0c044b14dddc","api_message_id":"msg_scripted0001"}`,
+  String.raw`{"type":"stream_event","event":{"type":"message_stop"},"session_id":"23b2834b-62b1-4987-a5a5-346e2374fbff","parent_tool_use_id":null,"uuid":"6e57d07b-145c-4319-b1e4-2586a131fdd7","api_message_id":"msg_scripted0001","abandoned_blocks":{"api_message_id":"msg_scripted0001","from_block_index":1}}`,
+  String.raw`{"type":"stream_event","event":{"type":"message_start","message":{"id":"msg_scripted0001","type":"message","role":"assistant","model":"claude-opus-5-5","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":2608,"output_tokens":1,"cache_creation_input_tokens":0,"cache_read_input_tokens":0}}},"session_id":"cee3b62c-a504-4727-9037-e16ff3dc9e0f","parent_tool_use_id":null,"uuid":"0452703b-bcf3-4672-a0c2-a83c199e7fa7","ttft_ms":18,"thinking_display":"updates","api_message_id":"msg_scripted0001","user_message_uuid":"11111111-2222-3333-4444-555555555555","user_message_uuids":["11111111-2222-3333-4444-555555555555"],"owed_rows":[]}`,
+  String.raw`{"type":"assistant","message":{"id":"msg_scripted0001","type":"message","role":"assistant","model":"claude-opus-5-5","content":[{"type":"text","text":"Hi! I am scripted."}],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":2528,"output_tokens":1,"cache_creation_input_tokens":0,"cache_read_input_tokens":0},"context_management":null},"parent_tool_use_id":null,"session_id":"7e1f665b-a09e-45c4-be94-b58a8b53aae6","uuid":"b2b63872-f248-498c-8949-59f63640754f","timestamp":"2026-11-25T14:09:06.058Z","request_id":"req_scripted0001"}`,
+  String.raw`{"type":"assistant","message":{"id":"msg_scripted0001","type":"message","role":"assistant","model":"claude-opus-5-5","content":[{"type":"thinking","thinking":"let me think about it","signature":"c2NyaXB0ZWQtdGhpbmtpbmc="}],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":2529,"output_tokens":1,"cache_creation_input_tokens":0,"cache_read_input_tokens":0},"context_management":null},"parent_tool_use_id":null,"session_id":"cc110652-4021-4bd1-9a29-1ff8564b43b1","uuid":"737a5396-5eb0-45ae-b0c4-948be14a84da","timestamp":"2026-11-25T14:09:12.534Z","request_id":"req_scripted0001","thinking_duration_ms":1,"thinking_display":"updates"}`,
+  String.raw`{"type":"assistant","message":{"diagnostics":null,"id":"def7e544-cac2-45c6-90f4-10240c731140","container":null,"model":"<synthetic>","role":"assistant","stop_details":null,"stop_reason":"stop_sequence","stop_sequence":"","type":"message","usage":{"output_tokens_details":null,"input_tokens":0,"output_tokens":0,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"server_tool_use":{"web_search_requests":0,"web_fetch_requests":0},"service_tier":null,"cache_creation":{"ephemeral_1h_input_tokens":0,"ephemeral_5m_input_tokens":0},"inference_geo":null,"iterations":null,"speed":null,"fallback_credit":null},"content":[{"type":"text","text":"API Error: 529 scripted error. This is a server-side issue, usually temporary — try again in a moment. If it persists, check your inference gateway (127.0.0.1:44789)."}],"context_management":null},"parent_tool_use_id":null,"session_id":"213a0da0-c6d1-4fa7-9871-41424c25ca3a","uuid":"edc3dcd8-4e34-4a7e-91d3-7edf3b26526e","timestamp":"2026-11-25T14:09:13.082Z","error":"server_error","request_id":"req_scripted0001","is_api_error_message":true,"api_error_status":529,"api_error_type":"overloaded_error"}`,
+  String.raw`{"type":"assistant","message":{"id":"msg_scripted0003","type":"message","role":"assistant","model":"claude-opus-5-5","content":[{"type":"text","text":"sub thinking aloud"}],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":2111,"output_tokens":1,"cache_creation_input_tokens":0,"cache_read_input_tokens":0},"context_management":null},"parent_tool_use_id":"toolu_scripted0001","agent_id":"ae5b110ebf623c5e8","session_id":"32b6e348-d570-4bd1-a818-464a66854c82","uuid":"9a1155bd-f3d0-4e67-81cf-96b5c512cbb6","timestamp":"2026-11-25T14:09:29.195Z","request_id":"req_scripted0003","subagent_type":"general-purpose","task_description":"Sub task"}`,
+  String.raw`{"type":"assistant","message":{"id":"msg_scripted0001","type":"message","role":"assistant","model":"claude-opus-5-5","content":[{"type":"text","text":"word0 word1 word2 word3 word4 word5 word6 word7 word8 word9 "}],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":2529,"output_tokens":1,"cache_creation_input_tokens":0,"cache_read_input_tokens":0},"context_management":null},"parent_tool_use_id":null,"session_id":"23b2834b-62b1-4987-a5a5-346e2374fbff","uuid":"3fd81bb3-1e12-4ea5-a1cd-c163e241a851","timestamp":"2026-11-25T14:09:37.667Z","request_id":"req_scripted0001","aborted":true}`,
+  String.raw`{"type":"assistant","message":{"id":"msg_scripted0001","type":"message","role":"assistant","model":"claude-opus-5-5","content":[{"type":"text","text":"replayed"}],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":2608,"output_tokens":1,"cache_creation_input_tokens":0,"cache_read_input_tokens":0},"context_management":null},"parent_tool_use_id":null,"session_id":"cee3b62c-a504-4727-9037-e16ff3dc9e0f","uuid":"1f48ca6f-aa45-4f74-9ab5-46d00226e781","timestamp":"2026-11-25T14:09:38.166Z","request_id":"req_scripted0001","user_message_uuid":"11111111-2222-3333-4444-555555555555","user_message_uuids":["11111111-2222-3333-4444-555555555555"]}`,
+  String.raw`{"type":"assistant","message":{"id":"msg_scripted0001","type":"message","role":"assistant","model":"claude-opus-5-5","content":[{"type":"tool_use","id":"toolu_scripted0001","name":"mcp__calc__add","input":{"a":1,"b":2}}],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":2531,"output_tokens":1,"cache_creation_input_tokens":0,"cache_read_input_tokens":0},"context_management":null},"parent_tool_use_id":null,"session_id":"165c9a9b-73f9-4071-87bd-78d02274609f","uuid":"ccb91d20-80ec-42d8-9ab7-952832a69f39","timestamp":"2026-11-25T14:09:45.529Z","request_id":"req_scripted0001","tool_use_meta":[{"id":"toolu_scripted0001","display_name":"Add","server_display_name":"calc","tool_name":"add"}]}`,
+  String.raw`{"type":"assistant","message":{"diagnostics":null,"id":"28b30dec-530d-4d7f-9c4f-91cb142755cd","container":null,"model":"<synthetic>","role":"assistant","stop_details":null,"stop_reason":"end_turn","stop_sequence":null,"type":"message","usage":{"output_tokens_details":null,"input_tokens":0,"output_tokens":0,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"server_tool_use":{"web_search_requests":0,"web_fetch_requests":0},"service_tier":null,"cache_creation":{"ephemeral_1h_input_tokens":0,"ephemeral_5m_input_tokens":0},"inference_geo":null,"iterations":null,"speed":null,"fallback_credit":null},"content":[{"type":"text","text":"## Context Usage\n\n**Model:** claude-opus-5-5\n"}],"context_management":null},"parent_tool_use_id":null,"local_command_source":"<local-command-stdout>## Context Usage\n\n**Model:** claude-opus-5-5\n</local-command-stdout>","session_id":"191ad499-af40-40db-ac65-e3f13c8d2e48","uuid":"b38831ce-9c87-4f7f-9846-c2e53e4a58e0","timestamp":"2026-11-25T14:09:38.692Z","context_usage":{"model":"claude-opus-5-5","total_tokens":9598,"raw_max_tokens":1000000,"percentage":1,"categories":[{"name":"System prompt","tokens":1870,"kind":"used"},{"name":"System tools","tokens":5661,"kind":"used"}],"mcp_tools":[],"memory_files":[],"agents":[],"skills":[{"name":"dataviz","source":"built-in","tokens":482}]},"local_command_run":{"command":"context","args":""}}`,
+  String.raw`{"type":"user","message":{"role":"user","content":[{"tool_use_id":"toolu_scripted0001","type":"tool_result","content":"hi-from-bash","is_error":false}]},"parent_tool_use_id":null,"session_id":"a9238d36-d8d8-456b-a5a4-a008ed3e4a0a","uuid":"a5598937-dc31-4f81-b706-4969afa4df0d","timestamp":"2026-11-25T14:09:07.309Z","tool_use_result":{"stdout":"hi-from-bash","stderr":"","interrupted":false,"isImage":false,"noOutputExpected":false},"tool_result_meta":[{"id":"toolu_scripted0001","permission_decision":{"decision":"accept","source":"config","reason_type":"subcommandResults"}}]}`,
+  String.raw`{"type":"user","message":{"role":"user","content":[{"tool_use_id":"toolu_scripted0002","type":"tool_result","content":"from-sub","is_error":false}]},"parent_tool_use_id":"toolu_scripted0001","agent_id":"ae5b110ebf623c5e8","session_id":"32b6e348-d570-4bd1-a818-464a66854c82","uuid":"f6abd79a-574c-4673-a46a-8e48e956f41f","timestamp":"2026-11-25T14:09:29.246Z","tool_result_meta":[{"id":"toolu_scripted0002","permission_decision":{"decision":"accept","source":"config","reason_type":"subcommandResults"}}],"subagent_type":"general-purpose","task_description":"Sub task"}`,
+  String.raw`{"type":"user","message":{"role":"user","content":"This session is being continued from a previous conversation that ran out of context.\n\nsummary of the conversation"},"session_id":"191ad499-af40-40db-ac65-e3f13c8d2e48","parent_tool_use_id":null,"uuid":"c4b19445-466d-48df-8326-ce826874bcbb","timestamp":"2026-11-25T14:09:38.751Z","isReplay":false,"isSynthetic":true}`,
+  String.raw`{"type":"user","message":{"role":"user","content":[{"type":"text","text":"Your response above was stopped by a safety classifier — this is not a tool or API error. The rest of it was withheld, and tool calls in it that had not finished did not run. Do not produce that content again, even reworded."}]},"parent_tool_use_id":null,"session_id":"01028207-52aa-4be5-889d-31d5d212310b","uuid":"c3d09737-de89-4edd-a708-8fadd4763bc1","timestamp":"2026-11-25T14:09:48.308Z","isSynthetic":true,"refused_message_id":"msg_scripted0001"}`,
+]
+realisticLines.push(...surveyLines)
 const realistic = fc.constantFrom(...realisticLines).map((line): unknown => JSON.parse(line))
 
 const blockTypes = [
@@ -323,11 +349,19 @@ const fullEvents: ReadonlyArray<Json> = (() => {
     { type: "redacted_thinking", data: "zzz", nested: { a: [1] } }
   ]
   const envelope = { parent_tool_use_id: "p", session_id: "s", uuid: "u" }
+  const subagent = { agent_id: "a1", subagent_type: "general-purpose", task_description: "Sub task" }
+  const userMessageUuids = { user_message_uuid: "um1", user_message_uuids: ["um0", "um1"] }
   return [
     {
       type: "stream_event",
       event: { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: "hi" } },
-      ...envelope
+      ...envelope,
+      api_message_id: "m",
+      ttft_ms: 39,
+      thinking_display: "updates",
+      abandoned_blocks: { api_message_id: "m", from_block_index: 1, more: [1] },
+      owed_rows: [{ row: 1 }],
+      ...userMessageUuids
     },
     {
       type: "assistant",
@@ -342,13 +376,51 @@ const fullEvents: ReadonlyArray<Json> = (() => {
           output_tokens: 2,
           cache_creation_input_tokens: 3,
           cache_read_input_tokens: 4,
-          service_tier: "standard"
-        }
+          service_tier: "standard",
+          cache_creation: { ephemeral_1h_input_tokens: 5, ephemeral_5m_input_tokens: 6, ephemeral_24h_input_tokens: 7 },
+          server_tool_use: { web_search_requests: 1, web_fetch_requests: 2, code_execution_requests: 3 },
+          output_tokens_details: { thinking_tokens: 8, other: { a: 1 } },
+          inference_geo: "eu",
+          iterations: [{ input_tokens: 1 }],
+          speed: "standard",
+          fallback_credit: { amount: 1 }
+        },
+        type: "message",
+        stop_sequence: "STOP",
+        context_management: { applied_edits: [] },
+        container: { id: "c", expires_at: "2026-01-01T00:00:00Z" },
+        stop_details: { reason: "x" },
+        diagnostics: { notes: ["n"] }
       },
       ...envelope,
-      error: "rate_limit"
+      error: "rate_limit",
+      timestamp: "2026-11-25T14:09:06.058Z",
+      request_id: "req_1",
+      is_api_error_message: true,
+      api_error_status: 529,
+      api_error_type: "overloaded_error",
+      thinking_display: "updates",
+      thinking_duration_ms: 12,
+      aborted: true,
+      ...subagent,
+      ...userMessageUuids,
+      local_command_source: "<local-command-stdout>ok</local-command-stdout>",
+      local_command_run: { command: "usage", args: "", extra: true },
+      context_usage: { model: "claude", categories: [{ name: "System prompt", tokens: 1 }] },
+      tool_use_meta: [{ id: "t1", tool_name: "add", display_name: "Add", server_display_name: "calc" }]
     },
-    { type: "user", message: { role: "user", content: blocks }, ...envelope, tool_use_result: { a: 1 }, isReplay: true },
+    {
+      type: "user",
+      message: { role: "user", content: blocks },
+      ...envelope,
+      tool_use_result: { a: 1 },
+      isReplay: true,
+      timestamp: "2026-11-25T14:09:07.309Z",
+      tool_result_meta: [{ id: "t1", permission_decision: { decision: "accept", source: "config" } }],
+      isSynthetic: true,
+      refused_message_id: "m0",
+      ...subagent
+    },
     { type: "user", message: { role: "user", content: "plain" }, parent_tool_use_id: null }
   ]
 })()
