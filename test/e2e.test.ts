@@ -57,6 +57,25 @@ describe("real claude CLI against the scripted Messages API", { timeout: 60_000 
       assert.isTrue(requests[0]!.stream)
     }).pipe(Effect.provide(platform)))
 
+  it.scopedLive("nothing the real CLI sends is dropped: every event keeps its line, and the typed classes declare every field", () =>
+    Effect.gen(function*() {
+      const api = yield* Api.make([
+        Api.turn("go", Api.toolCall("Bash", { command: "echo hi", description: "greet" })),
+        Api.turn({ toolResult: true }, Api.text("done"))
+      ])
+      const session = yield* real(api, { includePartialMessages: true })
+      const outcome = yield* session.turn("go")
+      const seen = new Set<string>()
+      for (const event of outcome.events) {
+        const raw = Option.getOrThrow(ClaudeEvent.raw(event))
+        assert.strictEqual(raw.type, event.type)
+        if (event instanceof ClaudeEvent.SystemMessage || event instanceof ClaudeEvent.UnknownEvent) continue
+        seen.add(event._tag)
+        assert.deepStrictEqual(Object.keys(ClaudeEvent.unknownFields(event)), [], `${event._tag} drops fields`)
+      }
+      assert.includeMembers([...seen], ["SystemInit", "AssistantEvent", "UserEvent", "StreamEvent", "ResultEvent"])
+    }).pipe(Effect.provide(platform)))
+
   it.scopedLive("two turns in one process: two results, one pid", () =>
     Effect.gen(function*() {
       const api = yield* Api.make([Api.turn("first", Api.text("one")), Api.turn("second", Api.text("two"))])
