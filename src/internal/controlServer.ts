@@ -25,7 +25,7 @@ export interface Handlers<R> {
   readonly canUseTool:
     | ((request: ClaudeControl.PermissionRequest) => Effect.Effect<ClaudeControl.PermissionDecision, unknown, R>)
     | undefined
-  readonly hooks: ReadonlyMap<string, ClaudeControl.HookMatcher<R>>
+  readonly hooks: ReadonlyMap<string, { readonly event: string; readonly matcher: ClaudeControl.HookMatcher<R> }>
   readonly mcpServers: ReadonlyArray<McpTool.McpServer<R>>
 }
 
@@ -84,19 +84,26 @@ export const make = <R>(options: {
         return ClaudeControl.encodeDecision(decoded, decision)
       })
 
+    // A hook: the input decoded by its event (a typed event's input must match its Schema; an
+    // unknown event's is the generic HookInput) and checked against the event it was
+    // registered for, so each handler gets the input type its event promises.
     const hook = (request: ControlRequest): Effect.Effect<unknown, string, R> =>
       Effect.gen(function*() {
         const id = String(request.request.callback_id)
-        const matcher = hooks.get(id)
-        if (matcher === undefined) return yield* Effect.fail(`unknown hook callback ${id}`)
+        const entry = hooks.get(id)
+        if (entry === undefined) return yield* Effect.fail(`unknown hook callback ${id}`)
         const input = yield* ClaudeControl.decodeHookInput(request.request.input).pipe(
-          Effect.mapError((error) => `malformed hook input: ${error.message}`)
+          Effect.mapError((error) => `malformed ${entry.event} hook input: ${error.message}`),
+          Effect.tapError((error) => Effect.logWarning(error))
         )
+        if (ClaudeControl.isHookEvent(entry.event) && input.hook_event_name !== entry.event) {
+          return yield* Effect.fail(`hook ${id} is registered for ${entry.event}, not ${input.hook_event_name}`)
+        }
         const toolUseId = typeof request.request.tool_use_id === "string" ? request.request.tool_use_id : undefined
-        const run = matcher.handler(input, toolUseId).pipe(
+        const run = entry.matcher.handler(input, toolUseId).pipe(
           Effect.catchAllCause((cause) => Effect.fail(`hook failed: ${describe(cause)}`))
         )
-        const timeout = matcher.timeout
+        const timeout = entry.matcher.timeout
         const limited = timeout === undefined ? run : run.pipe(
           Effect.timeoutFail({
             duration: timeout,

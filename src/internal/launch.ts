@@ -15,23 +15,26 @@ import type * as ClaudeControl from "../ClaudeControl.js"
 import * as ClaudeOptions from "../ClaudeOptions.js"
 import type * as McpTool from "../McpTool.js"
 
-/** The hooks: callback id → matcher, and the `hooks` field of `initialize`. */
+/** The hooks: callback id → the event and matcher, and the `hooks` field of `initialize`. */
 export interface HookTable<R> {
-  readonly handlers: ReadonlyMap<string, ClaudeControl.HookMatcher<R>>
+  readonly handlers: ReadonlyMap<string, { readonly event: string; readonly matcher: ClaudeControl.HookMatcher<R> }>
   readonly config: Readonly<Record<string, ReadonlyArray<Record<string, unknown>>>>
 }
 
 const hookTimeoutSeconds = (timeout: Duration.DurationInput | undefined) =>
   timeout === undefined ? undefined : Math.max(1, Math.ceil(Duration.toSeconds(Duration.decode(timeout))))
 
-/** Gives each hook matcher a callback id. */
+/**
+ * Gives each hook matcher a callback id, remembering its event (a key that is no typed event,
+ * a newer CLI's, is registered as it is; its handler gets the generic input).
+ */
 export const hookTable = <R>(hooks: ClaudeControl.Hooks<R> | undefined): HookTable<R> => {
-  const handlers = new Map<string, ClaudeControl.HookMatcher<R>>()
+  const handlers = new Map<string, { readonly event: string; readonly matcher: ClaudeControl.HookMatcher<R> }>()
   const config: Record<string, Array<Record<string, unknown>>> = {}
   for (const [event, matchers] of Object.entries(hooks ?? {})) {
     config[event] = (matchers ?? []).map((matcher) => {
       const id = `hook_${handlers.size}`
-      handlers.set(id, matcher)
+      handlers.set(id, { event, matcher })
       const timeout = hookTimeoutSeconds(matcher.timeout)
       return {
         ...(matcher.matcher !== undefined ? { matcher: matcher.matcher } : {}),
