@@ -20,6 +20,9 @@ import * as Schema from "effect/Schema"
 // initialize
 // ---------------------------------------------------------------------------
 
+// keeps the keys a newer CLI adds beside the typed ones
+const OpenRecord = Schema.Record({ key: Schema.String, value: Schema.Unknown })
+
 /**
  * The CLI's answer to `initialize`: its commands, agents, models, account, version and
  * capabilities. Keys added by newer CLIs are kept in `raw`.
@@ -32,12 +35,18 @@ export class InitializeResponse extends Schema.Class<InitializeResponse>("effect
     Schema.Array(Schema.Struct({
       name: Schema.String,
       description: Schema.optional(Schema.String),
-      argumentHint: Schema.optional(Schema.String)
-    })),
+      argumentHint: Schema.optional(Schema.String),
+      aliases: Schema.optional(Schema.Array(Schema.String)),
+      builtin: Schema.optional(Schema.Boolean)
+    }, OpenRecord)),
     { default: () => [] }
   ),
   agents: Schema.optionalWith(
-    Schema.Array(Schema.Struct({ name: Schema.String, description: Schema.optional(Schema.String) })),
+    Schema.Array(Schema.Struct({
+      name: Schema.String,
+      description: Schema.optional(Schema.String),
+      model: Schema.optional(Schema.String)
+    }, OpenRecord)),
     { default: () => [] }
   ),
   models: Schema.optionalWith(
@@ -45,11 +54,24 @@ export class InitializeResponse extends Schema.Class<InitializeResponse>("effect
       value: Schema.String,
       displayName: Schema.optional(Schema.String),
       description: Schema.optional(Schema.String),
-      resolvedModel: Schema.optional(Schema.String)
-    })),
+      resolvedModel: Schema.optional(Schema.String),
+      supportsEffort: Schema.optional(Schema.Boolean),
+      supportedEffortLevels: Schema.optional(Schema.Array(Schema.String)),
+      supportsAdaptiveThinking: Schema.optional(Schema.Boolean),
+      supportsFastMode: Schema.optional(Schema.Boolean),
+      supportsAutoMode: Schema.optional(Schema.Boolean),
+      supportsThinkingOff: Schema.optional(Schema.Boolean)
+    }, OpenRecord)),
     { default: () => [] }
   ),
-  account: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Unknown })),
+  account: Schema.optional(Schema.Struct({
+    email: Schema.optional(Schema.String),
+    organization: Schema.optional(Schema.String),
+    subscriptionType: Schema.optional(Schema.String),
+    tokenSource: Schema.optional(Schema.String),
+    apiKeySource: Schema.optional(Schema.String),
+    apiProvider: Schema.optional(Schema.String)
+  }, OpenRecord)),
   output_style: Schema.optional(Schema.String),
   available_output_styles: Schema.optional(Schema.Array(Schema.String)),
   pid: Schema.optional(Schema.Number),
@@ -304,6 +326,39 @@ export class ToolPermissions extends Context.Tag("effect-claude-session/ToolPerm
       }))
     )
   }
+}
+
+// ---------------------------------------------------------------------------
+// Elicitation
+// ---------------------------------------------------------------------------
+
+/**
+ * An MCP server asks the user for input (a form, or a URL to open), through the CLI.
+ *
+ * @since 0.1.0
+ * @category Elicitation
+ */
+export class ElicitationRequest extends Schema.Class<ElicitationRequest>("effect-claude-session/ElicitationRequest")({
+  mcp_server_name: Schema.String,
+  message: Schema.String,
+  mode: Schema.optional(Schema.String),
+  url: Schema.optional(Schema.String),
+  elicitation_id: Schema.optional(Schema.String),
+  requested_schema: Schema.optional(OpenRecord),
+  title: Schema.optional(Schema.String),
+  display_name: Schema.optional(Schema.String),
+  description: Schema.optional(Schema.String)
+}) {}
+
+/**
+ * The answer to an elicitation: accepted (with the form's content), declined or cancelled.
+ *
+ * @since 0.1.0
+ * @category Elicitation
+ */
+export interface ElicitationResult {
+  readonly action: "accept" | "decline" | "cancel"
+  readonly content?: Readonly<Record<string, unknown>> | undefined
 }
 
 // ---------------------------------------------------------------------------

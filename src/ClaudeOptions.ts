@@ -149,6 +149,14 @@ export const Options = Schema.Struct({
    * commands, no turn-start attachments. For prompts built from content nobody typed.
    */
   verbatimPrompts: Schema.optional(Schema.Boolean),
+  /** Other names for tools (alias → tool name), sent in `initialize`. */
+  toolAliases: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.String })),
+  /** Instructions for plan mode, sent in `initialize`. */
+  planModeInstructions: Schema.optional(Schema.String),
+  /** Predict the user's next prompt after each turn (`prompt_suggestion` events), via `initialize`. */
+  promptSuggestions: Schema.optional(Schema.Boolean),
+  /** Progress summaries of running subagents (`task_progress` events), via `initialize`. */
+  agentProgressSummaries: Schema.optional(Schema.Boolean),
   /** Beta headers the CLI adds to its API requests. */
   betas: Schema.optional(StringList),
   /** The session's display name (its title in session lists). */

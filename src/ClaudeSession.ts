@@ -194,6 +194,14 @@ export interface Service {
   // --- control protocol ---
   /** The CLI's answer to `initialize` (none when the control protocol is off). */
   readonly initialization: Option.Option<ClaudeControl.InitializeResponse>
+  /** The models the CLI offers (from `initialize`; empty without the control protocol). */
+  readonly supportedModels: ClaudeControl.InitializeResponse["models"]
+  /** The slash commands and skills the CLI offers (from `initialize`). */
+  readonly supportedCommands: ClaudeControl.InitializeResponse["commands"]
+  /** The agents the CLI offers (from `initialize`). */
+  readonly supportedAgents: ClaudeControl.InitializeResponse["agents"]
+  /** Who the CLI runs as: email, organization, subscription, token and API key source (from `initialize`). */
+  readonly accountInfo: Option.Option<NonNullable<ClaudeControl.InitializeResponse["account"]>>
   /** The CLI's version, from `initialize` or the `init` message. */
   readonly cliVersion: Effect.Effect<Option.Option<string>>
   /** The capabilities the CLI advertised (`initialize` and `init`). */
@@ -375,6 +383,12 @@ export interface Callbacks<R = never> {
   readonly initializeTimeout?: Duration.DurationInput | undefined
   /** Structured output: the JSON schema given to the CLI is derived from this Schema. */
   readonly outputSchema?: Schema.Schema.AnyNoContext | undefined
+  /** Answers an MCP server's request for user input (default: declined, as the official SDK). */
+  readonly onElicitation?: ((request: ClaudeControl.ElicitationRequest) => Effect.Effect<
+    ClaudeControl.ElicitationResult,
+    unknown,
+    R
+  >) | undefined
   /**
    * Each line the CLI writes to stderr, as it arrives (the tail is kept for errors anyway). It
    * runs in its own fiber, in order; a slow callback never stalls the CLI.
@@ -471,6 +485,20 @@ export const sendOperations = <E>(send: (content: UserContent) => Effect.Effect<
 })
 
 /**
+ * What the CLI said about itself in `initialize`, as the official SDK's accessors give it
+ * (shared by the real and the test session).
+ *
+ * @internal
+ */
+export const initializationFields = (initialization: Option.Option<ClaudeControl.InitializeResponse>) => ({
+  initialization,
+  supportedModels: Option.match(initialization, { onNone: () => [], onSome: (answer) => answer.models }),
+  supportedCommands: Option.match(initialization, { onNone: () => [], onSome: (answer) => answer.commands }),
+  supportedAgents: Option.match(initialization, { onNone: () => [], onSome: (answer) => answer.agents }),
+  accountInfo: Option.flatMapNullable(initialization, (answer) => answer.account)
+})
+
+/**
  * The typed control operations, derived from a generic `request` (shared by the real and the
  * test session).
  *
@@ -563,11 +591,12 @@ const validateCallbacks = <R>(options: MakeOptions<R>, handlers: ControlServer.H
         })
       )
     }
-    const hasCallbacks = handlers.canUseTool !== undefined || handlers.hooks.size > 0 || handlers.mcpServers.length > 0
+    const hasCallbacks = handlers.canUseTool !== undefined || handlers.hooks.size > 0 ||
+      handlers.mcpServers.length > 0 || handlers.onElicitation !== undefined
     return hasCallbacks && options.controlProtocol === false
       ? Effect.fail(
         new Unsupported({
-          operation: "permission handlers, hooks and in-process MCP servers",
+          operation: "permission handlers, hooks, in-process MCP servers and elicitation handlers",
           requires: "the control protocol (controlProtocol: true)",
           cliVersion: null
         })
@@ -593,7 +622,8 @@ const start = <R>(options: MakeOptions<R>) =>
       canUseTool: options.canUseTool ??
         Option.getOrUndefined(Option.map(permissionService, (service) => service.canUseTool)),
       hooks: hooks.handlers,
-      mcpServers: options.mcpServers ?? []
+      mcpServers: options.mcpServers ?? [],
+      onElicitation: options.onElicitation
     }
     const hasCallbacks = yield* validateCallbacks(options, handlers)
     const args = yield* Launch.args(options, {
@@ -782,7 +812,7 @@ export const make = <R = never>(
       stderr: child.stderrTail,
       sessionId: Effect.sync(() => info.sessionId),
       init: Effect.sync(() => info.init),
-      initialization,
+      ...initializationFields(initialization),
       cliVersion: Effect.sync(() => Capabilities.cliVersion(sources)),
       capabilities: Effect.sync(() => Capabilities.capabilities(sources)),
       request,
@@ -805,7 +835,11 @@ const initialize = <R>(
       agents: options.agents,
       systemPrompt: options.systemPrompt === undefined ? undefined : [options.systemPrompt],
       appendSystemPrompt: options.appendSystemPrompt,
-      jsonSchema: options.jsonSchema
+      jsonSchema: options.jsonSchema,
+      toolAliases: options.toolAliases,
+      planModeInstructions: options.planModeInstructions,
+      promptSuggestions: options.promptSuggestions,
+      agentProgressSummaries: options.agentProgressSummaries
     }, options.initializeTimeout ?? defaultInitializeTimeout).pipe(
       Effect.catchTag("Timeout", (timeout) =>
         // a CLI that died during start-up says why on stderr

@@ -25,7 +25,7 @@ import { NotConnected, ProcessExited, Timeout } from "./ClaudeError.js"
 import type { ClaudeEvent } from "./ClaudeEvent.js"
 import * as Event from "./ClaudeEvent.js"
 import type { ExitInfo, Service, UserContent } from "./ClaudeSession.js"
-import { ClaudeSession, controlOperations, sendOperations } from "./ClaudeSession.js"
+import { ClaudeSession, controlOperations, initializationFields, sendOperations } from "./ClaudeSession.js"
 import * as ApiErrors from "./internal/apiErrors.js"
 import * as Delivery from "./internal/delivery.js"
 import * as Lifecycle from "./internal/lifecycle.js"
@@ -441,7 +441,7 @@ const makeService = (
     stderr: exits.stderr,
     sessionId: Effect.sync(() => state.sessionStarted ? Option.some(sessionId) : Option.none()),
     init: Effect.sync(() => state.sessionStarted ? Option.some(init()) : Option.none()),
-    initialization: Option.none(),
+    ...initializationFields(Option.none()),
     cliVersion: Effect.succeed(Option.some("test")),
     capabilities: Effect.succeed(new Set<string>()),
     request: (subtype, fields) => request(subtype, fields),

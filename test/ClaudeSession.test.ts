@@ -397,6 +397,49 @@ describe("typed control operations (fake CLI)", () => {
     }).pipe(Effect.provide(platform)))
 })
 
+describe("elicitation (fake CLI)", () => {
+  const ask = {
+    subtype: "elicitation",
+    mcp_server_name: "crm",
+    message: "Which account?",
+    mode: "form",
+    requested_schema: { type: "object", properties: { account: { type: "string" } } }
+  }
+  const answerOf = (events: ReadonlyArray<ClaudeEvent.ClaudeEvent>) =>
+    (events.find((event) =>
+      event instanceof ClaudeEvent.SystemMessage && event.subtype === "fake_control_answer"
+    ) as ClaudeEvent.SystemMessage).data.response
+
+  const run = (options: ClaudeSession.MakeOptions) =>
+    Effect.gen(function*() {
+      const session = yield* fakeSession({
+        steps: [
+          { waitForUser: true },
+          { controlRequest: ask, requestId: "e1" },
+          { awaitControlResponse: "e1" },
+          { emit: { type: "result", subtype: "success", is_error: false, session_id: "s" } }
+        ]
+      }, options)
+      return answerOf((yield* session.turn("go")).events)
+    })
+
+  it.scoped("onElicitation gets the decoded request and its answer goes back; without it, declined", () =>
+    Effect.gen(function*() {
+      const seen: Array<string> = []
+      const accepted = yield* run({
+        onElicitation: (request) =>
+          Effect.sync(() => {
+            seen.push(`${request.mcp_server_name}: ${request.message}`)
+            return { action: "accept" as const, content: { account: "ACME" } }
+          })
+      })
+      assert.deepStrictEqual(seen, ["crm: Which account?"])
+      assert.deepStrictEqual(accepted, { subtype: "success", request_id: "e1", response: { action: "accept", content: { account: "ACME" } } })
+      const declined = yield* run({})
+      assert.deepStrictEqual(declined, { subtype: "success", request_id: "e1", response: { action: "decline" } })
+    }).pipe(Effect.provide(platform)))
+})
+
 describe("executable resolution", () => {
   it.scoped("a missing executable option fails with SpawnError naming it, without an install hint", () =>
     Effect.gen(function*() {

@@ -534,6 +534,29 @@ describe("control protocol with the real CLI", { timeout: 60_000 }, () => {
       assert.isTrue(transcripts.some((text) => text.includes("nightly triage")))
     }).pipe(Effect.provide(platform)))
 
+  it.scopedLive("initialize-only options: promptSuggestions makes the CLI suggest the next prompt after a turn", () =>
+    Effect.gen(function*() {
+      // the suggestion is the CLI's own side request, matched by its instruction; the CLI
+      // suggests from the second turn on (seen on 2.1.330)
+      const api = yield* Api.make([
+        Api.turn("hello", Api.text("a suggestion-worthy answer")),
+        Api.turn("and then", Api.text("another answer")),
+        Api.turn("Reply with ONLY the suggestion", Api.text("ask me about the weather"))
+      ])
+      const session = yield* real(api, { promptSuggestions: true })
+      yield* session.turn("hello")
+      yield* session.turn("and then?")
+      const suggestion = yield* session.events.pipe(
+        Stream.filter((event) => event instanceof ClaudeEvent.UnknownEvent && event.type === "prompt_suggestion"),
+        Stream.runHead,
+        Effect.timeout("20 seconds")
+      )
+      assert.strictEqual(
+        Option.map(suggestion, (event) => (event as ClaudeEvent.UnknownEvent).data.suggestion).pipe(Option.getOrUndefined),
+        "ask me about the weather"
+      )
+    }).pipe(Effect.provide(platform)))
+
   it.scopedLive("feature detection: capabilities and version are decoded from the running CLI", () =>
     Effect.gen(function*() {
       const api = yield* Api.make([])
@@ -542,6 +565,11 @@ describe("control protocol with the real CLI", { timeout: 60_000 }, () => {
       const init = Option.getOrThrow(session.initialization)
       assert.isTrue(init.models.length > 0)
       assert.strictEqual(init.current_permission_mode, "default")
+      // the official SDK's accessors
+      assert.isTrue(session.supportedModels.some((model) => model.supportsEffort === true && model.supportedEffortLevels !== undefined))
+      assert.isTrue(session.supportedCommands.some((command) => command.builtin === true))
+      assert.isTrue(session.supportedAgents.some((agent) => agent.name === "Explore"))
+      assert.strictEqual(Option.getOrThrow(session.accountInfo).apiKeySource, "ANTHROPIC_API_KEY")
       const context = yield* session.getContextUsage
       assert.isTrue(typeof context === "object" && context !== null)
     }).pipe(Effect.provide(platform)))

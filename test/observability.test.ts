@@ -144,6 +144,28 @@ describe("observability", () => {
       assert.strictEqual((yield* Metric.value(ClaudeTurn.modelLatency)).count - latencyBefore, 1)
     }))
 
+  it.scopedLive("a hook's span carries its event and callback id", () =>
+    Effect.gen(function*() {
+      const { spans, tracer } = recordingTracer()
+      const input = { hook_event_name: "UserPromptSubmit", session_id: "s", transcript_path: "/t.jsonl", cwd: "/", prompt: "hi" }
+      yield* Effect.gen(function*() {
+        const session = yield* ClaudeSession.make(fakeOptions({
+          steps: [
+            { waitForUser: true },
+            { controlRequest: { subtype: "hook_callback", callback_id: "hook_0", input }, requestId: "h1" },
+            { awaitControlResponse: "h1" },
+            { emit: { type: "result", subtype: "success", is_error: false, session_id: "s" } }
+          ]
+        }, { hooks: { UserPromptSubmit: [{ handler: () => Effect.succeed({}) }] } }))
+        yield* session.turn("hi")
+      }).pipe(Effect.scoped, Effect.withTracer(tracer), Effect.provide(platform))
+      const hook = spans.find((span) => span.name === "ClaudeSession.hook")!
+      assert.deepStrictEqual(
+        [hook.attributes.get("event"), hook.attributes.get("claude.hook.callback_id"), hook.ended],
+        ["UserPromptSubmit", "hook_0", true]
+      )
+    }))
+
   it.effect("an in-process MCP tool's span names its server and tool (GenAI execute_tool)", () =>
     Effect.gen(function*() {
       const { spans, tracer } = recordingTracer()

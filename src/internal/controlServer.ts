@@ -1,6 +1,6 @@
 /**
  * The control server: requests the CLI sends us (`can_use_tool`, `hook_callback`,
- * `mcp_message`) answered by the user's callbacks, each in its own fiber so a slow callback
+ * `mcp_message`, `elicitation`) answered by the user's callbacks, each in its own fiber so a slow callback
  * never holds up the reader, counted as in flight for the idle rules, and interrupted when
  * the CLI withdraws the request (`control_cancel_request`). A callback that fails or dies
  * answers with an error (a permission handler: a denial); nothing waits on the event readers.
@@ -27,6 +27,10 @@ export interface Handlers<R> {
     | undefined
   readonly hooks: ReadonlyMap<string, { readonly event: string; readonly matcher: ClaudeControl.HookMatcher<R> }>
   readonly mcpServers: ReadonlyArray<McpTool.McpServer<R>>
+  /** Answers MCP elicitations; without it they are declined, as the official SDK does. */
+  readonly onElicitation:
+    | ((request: ClaudeControl.ElicitationRequest) => Effect.Effect<ClaudeControl.ElicitationResult, unknown, R>)
+    | undefined
 }
 
 /** Answers the CLI's control requests. */
@@ -111,7 +115,10 @@ export const make = <R>(options: {
           })
         )
         return yield* limited.pipe(
-          Effect.withSpan("ClaudeSession.hook", { attributes: { event: input.hook_event_name } })
+          Effect.withSpan("ClaudeSession.hook", {
+            attributes: { event: input.hook_event_name, "claude.hook.callback_id": id },
+            captureStackTrace: false
+          })
         )
       })
 
@@ -124,6 +131,22 @@ export const make = <R>(options: {
         return { mcp_response: response ?? { jsonrpc: "2.0", result: {}, id: 0 } }
       })
 
+    const elicitation = (request: ControlRequest): Effect.Effect<unknown, string, R> =>
+      Effect.gen(function*() {
+        const onElicitation = options.handlers.onElicitation
+        if (onElicitation === undefined) return { action: "decline" }
+        const decoded = yield* Schema.decodeUnknown(ClaudeControl.ElicitationRequest)(request.request).pipe(
+          Effect.mapError((error) => `malformed elicitation: ${error.message}`)
+        )
+        return yield* onElicitation(decoded).pipe(
+          Effect.catchAllCause((cause) => Effect.fail(`elicitation handler failed: ${describe(cause)}`)),
+          Effect.withSpan("ClaudeSession.elicitation", {
+            attributes: { "claude.mcp.server": decoded.mcp_server_name },
+            captureStackTrace: false
+          })
+        )
+      })
+
     return {
       handle: (request) => {
         const subtype = request.request.subtype
@@ -133,6 +156,8 @@ export const make = <R>(options: {
           ? hook(request)
           : subtype === "mcp_message"
           ? mcp(request)
+          : subtype === "elicitation"
+          ? elicitation(request)
           : Effect.fail(`unsupported control request: ${subtype}`)
         return Effect.asVoid(
           FiberMap.run(running, request.request_id, options.activity.track(answer(request.request_id, response)))

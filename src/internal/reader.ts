@@ -58,6 +58,13 @@ export const start = (options: {
     const { activity, delivery, lifecycle } = options
     const assemble = Assembler.make()
     const toolSpans = ToolSpans.make(options.span)
+    const counted = new Map<string, number>()
+    const reportCounts = Effect.suspend(() => {
+      const counts = [...counted]
+      counted.clear()
+      return Effect.forEach(counts, ([type, count]) =>
+        Metric.incrementBy(Metric.tagged(ClaudeTurn.messages, "type", type), count), { discard: true })
+    })
     const closed = yield* Deferred.make<void>()
     const fail = (error: ClaudeError) => Effect.sync(() => lifecycle.terminate({ reason: "Failed", error }))
 
@@ -93,15 +100,16 @@ export const start = (options: {
           options.span.attribute("claude.session_id", routed.sessionId)
         }
         for (let i = 0; i < routed.results; i++) activity.resultSeen()
-        // counted per type per batch; tool calls and results (rare among the deltas) make spans
-        const counts: Record<string, number> = {}
+        // counted here, reported at each result (a tagged metric update builds its key: too
+        // dear per read); tool calls and results (rare among the deltas) make spans
         let tools: Array<Event.ClaudeEvent> | undefined
-        for (const event of routed.events) {
-          counts[event.type] = (counts[event.type] ?? 0) + 1
+        if (routed.streamEvents > 0) counted.set("stream_event", (counted.get("stream_event") ?? 0) + routed.streamEvents)
+        for (const event of routed.others) {
+          counted.set(event.type, (counted.get(event.type) ?? 0) + 1)
           if (event.type === "assistant" || event.type === "user") (tools ??= []).push(event)
         }
-        for (const type in counts) effects.push(Metric.incrementBy(Metric.tagged(ClaudeTurn.messages, "type", type), counts[type]!))
         if (tools !== undefined) effects.push(toolSpans.observe(tools))
+        if (routed.results > 0) effects.push(reportCounts)
         const offered = delivery.offer(routed.events, routed.bytes)
         if (offered === "overHighWater") {
           const { events } = delivery.buffered()
@@ -118,7 +126,7 @@ export const start = (options: {
       splitLines(options.maxLineBytes),
       Stream.runForEachChunk(handleLines),
       Effect.catchAll(fail),
-      Effect.ensuring(Effect.zipRight(toolSpans.endAll, Deferred.succeed(closed, undefined))),
+      Effect.ensuring(Effect.all([reportCounts, toolSpans.endAll, Deferred.succeed(closed, undefined)], { discard: true })),
       Effect.withSpan("ClaudeSession.read", { parent: options.span, captureStackTrace: false }),
       Effect.forkScoped,
       Effect.interruptible

@@ -14,6 +14,10 @@ export interface Routed {
   readonly events: Array<Event.ClaudeEvent>
   /** The length of the lines of `events`, in characters. */
   readonly bytes: number
+  /** How many of `events` are partial-message deltas (`stream_event`). */
+  readonly streamEvents: number
+  /** The other events, in order (few: messages, results, system events). */
+  readonly others: Array<Event.ClaudeEvent>
   /** Control messages, in order. */
   readonly control: Array<Event.ControlMessage>
   readonly results: number
@@ -36,7 +40,9 @@ export const route = (
   const events: Array<Event.ClaudeEvent> = []
   const control: Array<Event.ControlMessage> = []
   const skipped: Array<InvalidJson | ProtocolError> = []
+  const others: Array<Event.ClaudeEvent> = []
   let bytes = 0
+  let streamEvents = 0
   let results = 0
   let init: Event.SystemInit | undefined
   let sessionId: string | undefined
@@ -58,6 +64,7 @@ export const route = (
     if (event instanceof Event.StreamEvent) {
       events.push(options.assemble(event))
       bytes += line.length
+      streamEvents++
       continue
     }
     if (
@@ -75,7 +82,8 @@ export const route = (
       sessionId = event.session_id
     }
     events.push(event)
+    others.push(event)
     bytes += line.length
   }
-  return { events, bytes, control, results, init, sessionId, failure, skipped }
+  return { events, bytes, streamEvents, others, control, results, init, sessionId, failure, skipped }
 }
