@@ -126,7 +126,37 @@ const platformFloor = () =>
     return { events: transcriptLines * times + 1, ms: performance.now() - started, cpu: cpuMs(cpu) }
   }).pipe(Effect.scoped, Effect.provide(NodeContext.layer), Effect.runPromise)
 
-const contenders = { raw, sdk, ours, oursRaw, platformFloor } as const
+// (f) the least a reader on `Command` stdout must do: the bytes split into lines and each line
+// JSON.parse'd, nothing decoded, nothing delivered (what (a) does, on the platform's stream)
+const platformParse = () =>
+  Effect.gen(function*() {
+    const cpu = process.cpuUsage()
+    const started = performance.now()
+    const child = yield* Command.make(replay).pipe(
+      Command.env({ REPLAY_FILE: transcript, REPLAY_TIMES: String(times) }),
+      Command.feed(userLine),
+      Command.start
+    )
+    const decoder = new TextDecoder()
+    let pending = ""
+    let events = 0
+    yield* Stream.runForEach(child.stdout, (chunk) =>
+      Effect.sync(() => {
+        const text = pending + decoder.decode(chunk, { stream: true })
+        let start = 0
+        let end = text.indexOf("\n")
+        while (end !== -1) {
+          JSON.parse(text.slice(start, end))
+          events++
+          start = end + 1
+          end = text.indexOf("\n", start)
+        }
+        pending = text.slice(start)
+      }))
+    return { events, ms: performance.now() - started, cpu: cpuMs(cpu) }
+  }).pipe(Effect.scoped, Effect.provide(NodeContext.layer), Effect.runPromise)
+
+const contenders = { raw, sdk, ours, oursRaw, platformFloor, platformParse } as const
 type Contender = keyof typeof contenders
 
 // One contender in a fresh process: warm-up runs, then one measured run. Each run gets its own
@@ -161,7 +191,7 @@ const runWorker = async (contender: Contender) => {
 
 const throughput = async () => {
   const before = children().length
-  const results: Record<Contender, Array<Throughput>> = { raw: [], sdk: [], ours: [], oursRaw: [], platformFloor: [] }
+  const results: Record<Contender, Array<Throughput>> = { raw: [], sdk: [], ours: [], oursRaw: [], platformFloor: [], platformParse: [] }
   // rounds interleave the contenders, so that the machine's drift touches them all alike
   for (let i = 0; i < runs; i++) {
     for (const contender of Object.keys(contenders) as Array<Contender>) {
@@ -186,7 +216,8 @@ const throughput = async () => {
     sdk: summary(results.sdk),
     ours: summary(results.ours),
     oursRaw: summary(results.oursRaw),
-    platformFloor: summary(results.platformFloor)
+    platformFloor: summary(results.platformFloor),
+    platformParse: summary(results.platformParse)
   }
 }
 
@@ -434,7 +465,9 @@ const main = async () => {
         sdkCpuPerMbVsRaw: ratio(tp.sdk.cpuMsPerMb, tp.raw.cpuMsPerMb),
         oursCpuPerMbVsRaw: ratio(tp.ours.cpuMsPerMb, tp.raw.cpuMsPerMb),
         oursRawCpuPerMbVsRaw: ratio(tp.oursRaw.cpuMsPerMb, tp.raw.cpuMsPerMb),
-        platformFloorCpuPerMbVsRaw: ratio(tp.platformFloor.cpuMsPerMb, tp.raw.cpuMsPerMb)
+        platformFloorCpuPerMbVsRaw: ratio(tp.platformFloor.cpuMsPerMb, tp.raw.cpuMsPerMb),
+        platformParseThroughputVsRaw: ratio(tp.platformParse.eventsPerSecond, tp.raw.eventsPerSecond),
+        platformParseCpuPerMbVsRaw: ratio(tp.platformParse.cpuMsPerMb, tp.raw.cpuMsPerMb)
       }
     },
     startup: st,
@@ -453,6 +486,7 @@ const main = async () => {
 | other measure | result |
 |---|---|
 | the floor: the same bytes through \`@effect/platform\` \`Command\` stdout, only counted (e) | ${tp.platformFloor.mbPerSecond} MB/s, ${tp.platformFloor.cpuMsPerMb} CPU ms per MB (${r.platformFloorCpuPerMbVsRaw}x of raw's whole parse) |
+| the least a reader on \`Command\` stdout does: split into lines and \`JSON.parse\` each, nothing decoded (f) | ${tp.platformParse.eventsPerSecond.toLocaleString("en")} events/s (${r.platformParseThroughputVsRaw}x), ${tp.platformParse.cpuMsPerMb} CPU ms per MB (${r.platformParseCpuPerMbVsRaw}x) |
 | start-up, spawn → first event (median) | raw spawn ${st.rawMedianMs} ms; ClaudeSession ${st.oursMedianMs} ms (+${st.addedMs} ms); with the initialize handshake ${st.oursWithHandshakeMedianMs} ms |
 | memory, ${mem.streamedMb} MB of events (${mem.events.toLocaleString("en")}) through a consumer that keeps nothing | RSS growth ${mem.rssGrowthMb} MB (peak ${mem.peakRssGrowthMb} MB), heap growth ${mem.heapGrowthMb} MB (peak ${mem.peakHeapGrowthMb} MB), ${mem.seconds} s |
 | a consumer that never reads: ${idle.unreadMb} MB of events (${idle.events.toLocaleString("en")}) left unread | all buffered in ${idle.secondsToBuffer} s; heap +${idle.heapGrowthMb} MB (${idle.heapPerMbOfEvents} MB of heap per MB of events), RSS +${idle.rssGrowthMb} MB; a control request meanwhile answered in ${idle.controlRequestMs} ms |
