@@ -78,6 +78,10 @@ export class InitializeResponse extends Schema.Class<InitializeResponse>("effect
   claude_code_version: Schema.optional(Schema.String),
   current_permission_mode: Schema.optional(Schema.String),
   capabilities: Schema.optionalWith(Schema.Array(Schema.String), { default: () => [] }),
+  /** Whether the CLI registered the hooks of this request. */
+  hooks_applied: Schema.optional(Schema.Boolean),
+  /** Whether the CLI honours `onFailure` on hook matchers (older CLIs ignore it). */
+  hook_on_failure_supported: Schema.optional(Schema.Boolean),
   raw: Schema.Record({ key: Schema.String, value: Schema.Unknown })
 }) {}
 
@@ -360,6 +364,34 @@ export interface ElicitationResult {
   readonly action: "accept" | "decline" | "cancel"
   readonly content?: Readonly<Record<string, unknown>> | undefined
 }
+
+// ---------------------------------------------------------------------------
+// User dialogs
+// ---------------------------------------------------------------------------
+
+/**
+ * The CLI asks the host to show a blocking dialog (`request_user_dialog`) of a kind the session
+ * declared in `supportedDialogKinds`; the payload's shape is the kind's own.
+ *
+ * @since 0.1.0
+ * @category User dialogs
+ */
+export class UserDialogRequest extends Schema.Class<UserDialogRequest>("effect-claude-session/UserDialogRequest")({
+  dialog_kind: Schema.String,
+  payload: OpenRecord,
+  tool_use_id: Schema.optional(Schema.String)
+}) {}
+
+/**
+ * The answer to a dialog: completed with the kind's result, or cancelled (the CLI then applies
+ * the dialog's default behaviour).
+ *
+ * @since 0.1.0
+ * @category User dialogs
+ */
+export type UserDialogResult =
+  | { readonly behavior: "completed"; readonly result: unknown }
+  | { readonly behavior: "cancelled" }
 
 // ---------------------------------------------------------------------------
 // Hooks
@@ -1367,9 +1399,16 @@ export const addContext = <E extends ContextEvent>(
  * @since 0.1.0
  * @category Hooks
  */
-export interface HookMatcher<R = never, I = HookInput, O = HookOutput> {
+export interface HookMatcher<R = never, I = HookInput, O = HookOutput | AsyncHookOutput> {
   readonly matcher?: string | undefined
   readonly timeout?: Duration.DurationInput | undefined
+  /**
+   * What a failure of the handler (an error, a defect, a timeout) does: `"continue"` (the
+   * CLI's default) reports it and lets the action go on; `"block"` blocks the tool call,
+   * permission or prompt the event guards. A session with `"block"` is refused (`Unsupported`)
+   * by a CLI that would ignore it.
+   */
+  readonly onFailure?: "continue" | "block" | undefined
   /**
    * Answers the CLI; `toolUseId` is the tool call's id for tool events. (A method, so that a
    * matcher of any event is a `HookMatcher<R>`; each is only called with its event's input.)
@@ -1385,7 +1424,19 @@ export interface HookMatcher<R = never, I = HookInput, O = HookOutput> {
  * @category Hooks
  */
 export type Hooks<R = never> = {
-  readonly [E in HookEvent]?: ReadonlyArray<HookMatcher<R, HookInputs[E], HookOutput<E>>>
+  readonly [E in HookEvent]?: ReadonlyArray<HookMatcher<R, HookInputs[E], HookOutput<E> | AsyncHookOutput>>
+}
+
+/**
+ * A hook's answer that lets the action go on at once while the hook's work carries on
+ * elsewhere (`asyncTimeout`: how long the CLI waits for it, in milliseconds).
+ *
+ * @since 0.1.0
+ * @category Hooks
+ */
+export interface AsyncHookOutput {
+  readonly async: true
+  readonly asyncTimeout?: number
 }
 
 /**

@@ -70,9 +70,16 @@ export const SettingSource = Schema.Literal("user", "project", "local")
  * @since 0.1.0
  * @category Schemas
  */
+// how thinking is shown in the output: summarized, or left out (the tokens are still spent)
+const ThinkingDisplay = Schema.optional(Schema.Literal("summarized", "omitted"))
+
 export const Thinking = Schema.Union(
-  Schema.Struct({ type: Schema.Literal("adaptive") }),
-  Schema.Struct({ type: Schema.Literal("enabled"), budgetTokens: Schema.optional(Schema.Int.pipe(Schema.positive())) }),
+  Schema.Struct({ type: Schema.Literal("adaptive"), display: ThinkingDisplay }),
+  Schema.Struct({
+    type: Schema.Literal("enabled"),
+    budgetTokens: Schema.optional(Schema.Int.pipe(Schema.positive())),
+    display: ThinkingDisplay
+  }),
   Schema.Struct({ type: Schema.Literal("disabled") })
 )
 
@@ -157,6 +164,17 @@ export const Options = Schema.Struct({
   promptSuggestions: Schema.optional(Schema.Boolean),
   /** Progress summaries of running subagents (`task_progress` events), via `initialize`. */
   agentProgressSummaries: Schema.optional(Schema.Boolean),
+  /**
+   * The `request_user_dialog` kinds `onUserDialog` can show (e.g. `refusal_fallback_prompt`), via
+   * `initialize`. The CLI sends only the kinds declared here; without them it takes each
+   * dialog's no-dialog path.
+   */
+  supportedDialogKinds: Schema.optional(StringList),
+  /**
+   * The app stops background tasks one at a time (`stopTask`): an interrupt then spares them
+   * (via `initialize`; without it an interrupt also kills them).
+   */
+  perTaskStopAffordance: Schema.optional(Schema.Boolean),
   /** Beta headers the CLI adds to its API requests. */
   betas: Schema.optional(StringList),
   /** The session's display name (its title in session lists). */
@@ -314,6 +332,9 @@ export const toArgs = (
     value("--max-thinking-tokens", thinking.budgetTokens)
   } else if (thinking !== undefined) {
     args.push(`--thinking=${thinking.type === "disabled" ? "disabled" : "adaptive"}`)
+  }
+  if (thinking !== undefined && thinking.type !== "disabled") {
+    value("--thinking-display", thinking.display)
   }
   value("--max-turns", options.maxTurns)
   value("--max-budget-usd", options.maxBudgetUsd)

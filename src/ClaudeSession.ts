@@ -269,6 +269,11 @@ export interface Service {
   /** Renames the session (its title in session lists). */
   readonly renameSession: (title: string) => Effect.Effect<void, ControlError>
   /**
+   * Sends `initialize` again (hooks, MCP servers and the other session settings as at start)
+   * and returns the CLI's fresh answer; `initialization` keeps the first one.
+   */
+  readonly reinitialize: Effect.Effect<ClaudeControl.InitializeResponse, ControlError>
+  /**
    * The control messages exchanged from now on (requests and answers, both ways), for those
    * who ask; they never appear in `events`.
    */
@@ -390,6 +395,16 @@ export interface Callbacks<R = never> {
     R
   >) | undefined
   /**
+   * Shows a dialog the CLI asks for (`request_user_dialog`), for the kinds in
+   * `supportedDialogKinds`. A failing handler answers `cancelled`. Without it, dialogs are left
+   * unanswered (as the official SDK: another client may be their renderer) until the CLI's deadline.
+   */
+  readonly onUserDialog?: ((request: ClaudeControl.UserDialogRequest) => Effect.Effect<
+    ClaudeControl.UserDialogResult,
+    unknown,
+    R
+  >) | undefined
+  /**
    * Each line the CLI writes to stderr, as it arrives (the tail is kept for errors anyway). It
    * runs in its own fiber, in order; a slow callback never stalls the CLI.
    */
@@ -505,7 +520,8 @@ export const initializationFields = (initialization: Option.Option<ClaudeControl
  * @internal
  */
 export const controlOperations = <E>(
-  request: (subtype: string, fields?: Readonly<Record<string, unknown>>) => Effect.Effect<unknown, E>
+  request: (subtype: string, fields?: Readonly<Record<string, unknown>>) => Effect.Effect<unknown, E>,
+  initializeFields: Readonly<Record<string, unknown>> = {}
 ) => {
   // an answer that is not what the operation returns is the CLI breaking the protocol
   const decoded = <A, I>(schema: Schema.Schema<A, I>, subtype: string) => (answer: unknown) =>
@@ -565,8 +581,17 @@ export const controlOperations = <E>(
         }),
         (answer) => answer.backgrounded ?? true
       ),
-    renameSession: (title: string) => Effect.asVoid(request("rename_session", { title, source: "host" }))
+    renameSession: (title: string) => Effect.asVoid(request("rename_session", { title, source: "host" })),
+    reinitialize: Effect.flatMap(request("initialize", initializeFields), decodeInitializeResponse)
   }
+}
+
+/** The `initialize` answer, decoded; keys a newer CLI adds stay in `raw`. */
+const decodeInitializeResponse = (payload: unknown) => {
+  const record = Predicate.isRecord(payload) ? payload : {}
+  return Schema.decodeUnknown(ClaudeControl.InitializeResponse)({ ...record, raw: record }).pipe(
+    Effect.mapError((error) => new ProtocolError({ description: `malformed initialize response: ${error.message}`, line: "" }))
+  )
 }
 
 // ---------------------------------------------------------------------------
@@ -591,12 +616,21 @@ const validateCallbacks = <R>(options: MakeOptions<R>, handlers: ControlServer.H
         })
       )
     }
+    if ((options.supportedDialogKinds ?? []).length > 0 && options.onUserDialog === undefined) {
+      return Effect.fail(
+        new InvalidOption({
+          option: "supportedDialogKinds",
+          rule: "needs onUserDialog to show the dialogs it declares",
+          value: JSON.stringify(options.supportedDialogKinds).slice(0, 200)
+        })
+      )
+    }
     const hasCallbacks = handlers.canUseTool !== undefined || handlers.hooks.size > 0 ||
-      handlers.mcpServers.length > 0 || handlers.onElicitation !== undefined
+      handlers.mcpServers.length > 0 || handlers.onElicitation !== undefined || handlers.onUserDialog !== undefined
     return hasCallbacks && options.controlProtocol === false
       ? Effect.fail(
         new Unsupported({
-          operation: "permission handlers, hooks, in-process MCP servers and elicitation handlers",
+          operation: "permission handlers, hooks, in-process MCP servers, elicitation and dialog handlers",
           requires: "the control protocol (controlProtocol: true)",
           cliVersion: null
         })
@@ -623,7 +657,9 @@ const start = <R>(options: MakeOptions<R>) =>
         Option.getOrUndefined(Option.map(permissionService, (service) => service.canUseTool)),
       hooks: hooks.handlers,
       mcpServers: options.mcpServers ?? [],
-      onElicitation: options.onElicitation
+      onElicitation: options.onElicitation,
+      onUserDialog: options.onUserDialog,
+      supportedDialogKinds: new Set(options.supportedDialogKinds ?? [])
     }
     const hasCallbacks = yield* validateCallbacks(options, handlers)
     const args = yield* Launch.args(options, {
@@ -765,8 +801,11 @@ export const make = <R = never>(
         ),
         client.request(subtype, fields, opts?.timeout ?? controlTimeout)
       )
+    const initializeRequest = initializeFields(started.options, started.hooks, started.handlers)
     if (controlProtocol) {
-      initialization = Option.some(yield* initialize(started.options, started.hooks, started.handlers, client, child))
+      const answer = yield* initialize(initializeRequest, options.initializeTimeout ?? defaultInitializeTimeout, client, child)
+      yield* requireHookFailures(started.hooks, answer)
+      initialization = Option.some(answer)
       yield* Capabilities.warnIfOlder(sources)
     }
 
@@ -816,48 +855,60 @@ export const make = <R = never>(
       cliVersion: Effect.sync(() => Capabilities.cliVersion(sources)),
       capabilities: Effect.sync(() => Capabilities.capabilities(sources)),
       request,
-      ...controlOperations(request),
+      ...controlOperations(request, initializeRequest),
       controlMessages
     })
   }).pipe(Effect.withSpan("ClaudeSession.make"))
 
-const initialize = <R>(
-  options: MakeOptions<R>,
-  hooks: Launch.HookTable<R>,
-  handlers: ControlServer.Handlers<R>,
+// What `initialize` tells the CLI (sent again by `reinitialize`).
+const initializeFields = <R>(options: MakeOptions<R>, hooks: Launch.HookTable<R>, handlers: ControlServer.Handlers<R>) => ({
+  hooks: hooks.handlers.size > 0 ? hooks.config : undefined,
+  sdkMcpServers: handlers.mcpServers.length > 0 ? handlers.mcpServers.map((server) => server.name) : undefined,
+  agents: options.agents,
+  systemPrompt: options.systemPrompt === undefined ? undefined : [options.systemPrompt],
+  appendSystemPrompt: options.appendSystemPrompt,
+  jsonSchema: options.jsonSchema,
+  toolAliases: options.toolAliases,
+  planModeInstructions: options.planModeInstructions,
+  promptSuggestions: options.promptSuggestions,
+  agentProgressSummaries: options.agentProgressSummaries,
+  supportedDialogKinds: options.supportedDialogKinds,
+  perTaskStopAffordance: options.perTaskStopAffordance
+})
+
+const initialize = (
+  fields: Readonly<Record<string, unknown>>,
+  timeout: Duration.DurationInput,
   client: ControlClient.ControlClient,
   child: Process.Child
 ) =>
-  Effect.gen(function*() {
-    const payload = yield* client.request("initialize", {
-      hooks: hooks.handlers.size > 0 ? hooks.config : undefined,
-      sdkMcpServers: handlers.mcpServers.length > 0 ? handlers.mcpServers.map((server) => server.name) : undefined,
-      agents: options.agents,
-      systemPrompt: options.systemPrompt === undefined ? undefined : [options.systemPrompt],
-      appendSystemPrompt: options.appendSystemPrompt,
-      jsonSchema: options.jsonSchema,
-      toolAliases: options.toolAliases,
-      planModeInstructions: options.planModeInstructions,
-      promptSuggestions: options.promptSuggestions,
-      agentProgressSummaries: options.agentProgressSummaries
-    }, options.initializeTimeout ?? defaultInitializeTimeout).pipe(
-      Effect.catchTag("Timeout", (timeout) =>
-        // a CLI that died during start-up says why on stderr
-        Effect.flatMap(child.exitOption, (status): Effect.Effect<never, ProcessExited | Timeout> =>
-          Option.isSome(status)
-            ? Effect.flatMap(child.stderrTail, (stderrTail) =>
-              Effect.fail(
-                new ProcessExited({ pid: child.pid, ...status.value, turnOpen: false, stderrTail })
-              ))
-            : Effect.fail(timeout)))
-    )
-    const record = Predicate.isRecord(payload) ? payload : {}
-    return yield* Schema.decodeUnknown(ClaudeControl.InitializeResponse)({ ...record, raw: record }).pipe(
-      Effect.mapError((error) =>
-        new ProtocolError({ description: `malformed initialize response: ${error.message}`, line: "" })
-      )
-    )
-  })
+  client.request("initialize", fields, timeout).pipe(
+    Effect.catchTag("Timeout", (timeout) =>
+      // a CLI that died during start-up says why on stderr
+      Effect.flatMap(child.exitOption, (status): Effect.Effect<never, ProcessExited | Timeout> =>
+        Option.isSome(status)
+          ? Effect.flatMap(child.stderrTail, (stderrTail) =>
+            Effect.fail(
+              new ProcessExited({ pid: child.pid, ...status.value, turnOpen: false, stderrTail })
+            ))
+          : Effect.fail(timeout))),
+    Effect.flatMap(decodeInitializeResponse)
+  )
+
+// A hook whose failure must block cannot run on a CLI that would let the action through.
+const requireHookFailures = <R>(hooks: Launch.HookTable<R>, answer: ClaudeControl.InitializeResponse) => {
+  const blocking = [...hooks.handlers.values()].some((entry) => entry.matcher.onFailure === "block")
+  if (!blocking || (answer.hook_on_failure_supported === true && answer.hooks_applied !== false)) return Effect.void
+  return Effect.fail(
+    new Unsupported({
+      operation: "hooks with onFailure: \"block\"",
+      requires: answer.hook_on_failure_supported === true
+        ? "the hooks registered (the CLI answered hooks_applied: false)"
+        : "a claude that honours onFailure (hook_on_failure_supported)",
+      cliVersion: answer.claude_code_version ?? null
+    })
+  )
+}
 
 const interruptWithSignal = (child: Process.Child, lifecycle: Lifecycle.Lifecycle) =>
   Effect.gen(function*() {

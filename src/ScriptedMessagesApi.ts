@@ -228,6 +228,8 @@ export interface MessageReply {
   /** Delay between stream events, for slow streams (interrupt tests); deltas are then one word each. */
   readonly chunkDelayMillis?: number | undefined
   readonly usage?: Usage | undefined
+  /** The message's stop reason (default: `tool_use` with tool calls, else `end_turn`), e.g. `refusal`. */
+  readonly stopReason?: string | undefined
 }
 
 /**
@@ -317,6 +319,7 @@ export interface ReplyOptions {
   readonly thinking?: string | undefined
   readonly chunkDelayMillis?: number | undefined
   readonly usage?: Usage | undefined
+  readonly stopReason?: string | undefined
 }
 
 /**
@@ -497,9 +500,9 @@ const usageOf = (reply: MessageReply, request: MessagesRequest, blocks: Readonly
   output_tokens: reply.usage?.output_tokens ?? estimate(JSON.stringify(blocks).length)
 })
 
-/** `tool_use` when the reply calls a tool, else `end_turn`. */
-const stopReasonOf = (blocks: ReadonlyArray<ContentBlock>) =>
-  blocks.some((block) => block.type === "tool_use") ? "tool_use" : "end_turn"
+/** The script's stop reason, else `tool_use` when the reply calls a tool, else `end_turn`. */
+const stopReasonOf = (reply: MessageReply, blocks: ReadonlyArray<ContentBlock>) =>
+  reply.stopReason ?? (blocks.some((block) => block.type === "tool_use") ? "tool_use" : "end_turn")
 
 /** The server-sent events of one content block: its start, its deltas, its stop. */
 const blockEvents = (block: ContentBlock, index: number, byWord: boolean): Array<string> => {
@@ -579,7 +582,7 @@ const makeWire = () => {
       sse("ping", {}),
       ...blocks.flatMap((block, index) => blockEvents(block, index, byWord)),
       sse("message_delta", {
-        delta: { stop_reason: stopReasonOf(blocks), stop_sequence: null },
+        delta: { stop_reason: stopReasonOf(reply, blocks), stop_sequence: null },
         usage: { input_tokens: usage.input_tokens, output_tokens: usage.output_tokens }
       }),
       sse("message_stop", {})
@@ -595,7 +598,7 @@ const makeWire = () => {
       role: "assistant",
       model: request.model,
       content: blocks,
-      stop_reason: stopReasonOf(blocks),
+      stop_reason: stopReasonOf(reply, blocks),
       stop_sequence: null,
       usage: { ...usageOf(reply, request, blocks), cache_creation_input_tokens: 0, cache_read_input_tokens: 0 }
     }

@@ -28,6 +28,8 @@ describe("options → argv", () => {
     ["thinking with a budget", { thinking: { type: "enabled", budgetTokens: 2048 } }, ["--max-thinking-tokens", "2048"]],
     ["thinking enabled, no budget", { thinking: { type: "enabled" } }, ["--thinking=adaptive"]],
     ["thinking off", { thinking: { type: "disabled" } }, ["--thinking=disabled"]],
+    ["thinking shown summarized", { thinking: { type: "adaptive", display: "summarized" } }, ["--thinking=adaptive", "--thinking-display", "summarized"]],
+    ["thinking left out of the output", { thinking: { type: "enabled", budgetTokens: 1024, display: "omitted" } }, ["--max-thinking-tokens", "1024", "--thinking-display", "omitted"]],
     ["betas", { betas: ["a-2025", "b-2026"] }, ["--betas", "a-2025,b-2026"]],
     ["session name", { sessionName: "nightly triage" }, ["--name", "nightly triage"]],
     ["resume at", { resume: "s1", resumeSessionAt: "m9" }, ["--resume", "s1", "--resume-session-at", "m9"]],

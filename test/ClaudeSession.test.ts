@@ -9,6 +9,7 @@ import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import fs from "node:fs"
 import path from "node:path"
+import * as ClaudeControl from "../src/ClaudeControl.js"
 import type * as ClaudeError from "../src/ClaudeError.js"
 import * as ClaudeEvent from "../src/ClaudeEvent.js"
 import * as ClaudeSession from "../src/ClaudeSession.js"
@@ -437,6 +438,123 @@ describe("elicitation (fake CLI)", () => {
       assert.deepStrictEqual(accepted, { subtype: "success", request_id: "e1", response: { action: "accept", content: { account: "ACME" } } })
       const declined = yield* run({})
       assert.deepStrictEqual(declined, { subtype: "success", request_id: "e1", response: { action: "decline" } })
+    }).pipe(Effect.provide(platform)))
+})
+
+describe("user dialogs and reinitialize (fake CLI)", () => {
+  const dialog = (kind: string) => ({
+    subtype: "request_user_dialog",
+    dialog_kind: kind,
+    payload: { refused_model: "opus", fallback_model: "sonnet" },
+    tool_use_id: "toolu_1"
+  })
+  const answers = (events: ReadonlyArray<ClaudeEvent.ClaudeEvent>) =>
+    events.filter((event) => event instanceof ClaudeEvent.SystemMessage && event.subtype === "fake_control_answer")
+      .map((event) => (event as ClaudeEvent.SystemMessage).data.response)
+
+  it.scoped("a declared kind goes to onUserDialog and its answer back; a kind not declared is left unanswered", () =>
+    Effect.gen(function*() {
+      const record = path.join(tempDir(), "record.jsonl")
+      const seen: Array<string> = []
+      const session = yield* fakeSession({
+        steps: [
+          { waitForUser: true },
+          // not declared: no answer may come (the fake prints one if it does)
+          { controlRequest: dialog("workflow_confirm"), requestId: "d0" },
+          { controlRequest: dialog("refusal_fallback_prompt"), requestId: "d1" },
+          { awaitControlResponse: "d1" },
+          { sleep: 200 },
+          { emit: { type: "result", subtype: "success", is_error: false, session_id: "s" } }
+        ]
+      }, {
+        record,
+        supportedDialogKinds: ["refusal_fallback_prompt"],
+        perTaskStopAffordance: true,
+        onUserDialog: (request) =>
+          Effect.sync(() => {
+            seen.push(`${request.dialog_kind} ${request.tool_use_id} ${String(request.payload.fallback_model)}`)
+            return { behavior: "completed" as const, result: { choice: "fallback" } }
+          })
+      })
+      const outcome = yield* session.turn("go")
+      assert.deepStrictEqual(seen, ["refusal_fallback_prompt toolu_1 sonnet"])
+      assert.deepStrictEqual(answers(outcome.events), [
+        { subtype: "success", request_id: "d1", response: { behavior: "completed", result: { choice: "fallback" } } }
+      ])
+      const answered = stdinLines(record).filter((line) => line.type === "control_response")
+        .map((line) => (line.response as { request_id: string }).request_id)
+      assert.deepStrictEqual(answered, ["d1"])
+      const initialize = stdinLines(record).find((line) =>
+        (line.request as { subtype?: string } | undefined)?.subtype === "initialize"
+      )!.request as Record<string, unknown>
+      assert.deepStrictEqual(
+        [initialize.supportedDialogKinds, initialize.perTaskStopAffordance],
+        [["refusal_fallback_prompt"], true]
+      )
+    }).pipe(Effect.provide(platform)))
+
+  it.scoped("a failing dialog handler cancels the dialog (the CLI applies its default)", () =>
+    Effect.gen(function*() {
+      const session = yield* fakeSession({
+        steps: [
+          { waitForUser: true },
+          { controlRequest: dialog("refusal_fallback_prompt"), requestId: "d1" },
+          { awaitControlResponse: "d1" },
+          { emit: { type: "result", subtype: "success", is_error: false, session_id: "s" } }
+        ]
+      }, {
+        supportedDialogKinds: ["refusal_fallback_prompt"],
+        onUserDialog: () => Effect.fail("the UI is gone")
+      })
+      const outcome = yield* session.turn("go")
+      assert.deepStrictEqual(answers(outcome.events), [
+        { subtype: "success", request_id: "d1", response: { behavior: "cancelled" } }
+      ])
+    }).pipe(Effect.provide(platform)))
+
+  it.scoped("supportedDialogKinds without onUserDialog is an InvalidOption", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(fakeSession({}, { supportedDialogKinds: ["refusal_fallback_prompt"] }))
+      assert.strictEqual(error._tag, "InvalidOption")
+      assert.strictEqual((error as ClaudeError.InvalidOption).option, "supportedDialogKinds")
+    }).pipe(Effect.provide(platform)))
+
+  it.scoped("reinitialize sends the session's initialize again and decodes the fresh answer", () =>
+    Effect.gen(function*() {
+      const record = path.join(tempDir(), "record.jsonl")
+      const session = yield* fakeSession({}, { record, appendSystemPrompt: "be brief", promptSuggestions: true })
+      const answer = yield* session.reinitialize
+      assert.isTrue(answer instanceof ClaudeControl.InitializeResponse)
+      const sent = stdinLines(record).filter((line) =>
+        (line.request as { subtype?: string } | undefined)?.subtype === "initialize"
+      ).map((line) => line.request as Record<string, unknown>)
+      assert.strictEqual(sent.length, 2)
+      assert.deepStrictEqual(sent[1], sent[0])
+      assert.deepStrictEqual([sent[1]!.appendSystemPrompt, sent[1]!.promptSuggestions], ["be brief", true])
+    }).pipe(Effect.provide(platform)))
+})
+
+describe("hooks whose failure must block (fake CLI)", () => {
+  const blocking = { PreToolUse: [{ onFailure: "block" as const, handler: () => Effect.succeed({}) }] }
+  const initializeAnswer = (extra: Record<string, unknown>) => ({
+    control: { initialize: { response: { commands: [], models: [], claude_code_version: "2.1.330", ...extra } } }
+  })
+
+  it.scoped("are refused by a CLI that does not honour onFailure, and sent with it to one that does", () =>
+    Effect.gen(function*() {
+      const refused = yield* Effect.flip(fakeSession(initializeAnswer({}), { hooks: blocking }))
+      assert.strictEqual(refused._tag, "Unsupported")
+      assert.include(refused.message, "hook_on_failure_supported")
+      const notApplied = yield* Effect.flip(
+        fakeSession(initializeAnswer({ hook_on_failure_supported: true, hooks_applied: false }), { hooks: blocking })
+      )
+      assert.include(notApplied.message, "hooks_applied: false")
+      const record = path.join(tempDir(), "record.jsonl")
+      yield* fakeSession(initializeAnswer({ hook_on_failure_supported: true, hooks_applied: true }), { hooks: blocking, record })
+      const initialize = stdinLines(record).find((line) =>
+        (line.request as { subtype?: string } | undefined)?.subtype === "initialize"
+      )!.request as { hooks: Record<string, ReadonlyArray<Record<string, unknown>>> }
+      assert.deepStrictEqual(initialize.hooks.PreToolUse, [{ hookCallbackIds: ["hook_0"], onFailure: "block" }])
     }).pipe(Effect.provide(platform)))
 })
 

@@ -211,6 +211,15 @@ describe("ScriptedMessagesApi", () => {
       assert.strictEqual(yield* say(api, "again"), "back")
     }))
 
+  it.scoped("a scripted stop reason (a refusal) in the stream and in a JSON message", () =>
+    Effect.gen(function*() {
+      const api = yield* Api.make([Api.text("I can't help", { stopReason: "refusal" }), Api.text("no", { stopReason: "refusal" })])
+      const events = yield* stream(api, conversation([userText("hi")]))
+      assert.deepStrictEqual(events.at(-2)!.data.delta, { stop_reason: "refusal", stop_sequence: null })
+      const answer = yield* post(api, conversation([userText("again")], { stream: false }))
+      assert.strictEqual((JSON.parse(answer.text) as Record<string, unknown>).stop_reason, "refusal")
+    }))
+
   it.scoped("without stream: one JSON message", () =>
     Effect.gen(function*() {
       const api = yield* Api.make([Api.toolCall("Bash", { command: "ls" }, { text: "Listing." })])

@@ -336,4 +336,31 @@ describe("hooks against the real claude CLI", { timeout: 60_000 }, () => {
       assert.isString(denied!.reason)
       assert.isTrue(denied!.tool_use_id.startsWith("toolu_"))
     }).pipe(Effect.provide(platform)))
+
+  it.scopedLive("a failing hook: onFailure \"block\" stops the tool call, the default lets it run; an async answer lets it run", () =>
+    Effect.gen(function*() {
+      // each session: one Bash call that writes a file, then the model's last word
+      const run = (
+        name: string,
+        matcher: ClaudeControl.HookMatcher<never, ClaudeControl.PreToolUseHookInput, ClaudeControl.HookOutput<"PreToolUse"> | ClaudeControl.AsyncHookOutput>
+      ) =>
+        Effect.gen(function*() {
+          const dir = tempDir()
+          const api = yield* Api.make([
+            Api.turn(name, Api.toolCall("Bash", { command: `touch ${name}.txt`, description: "write" })),
+            Api.turn({ toolResult: true }, Api.text("done"))
+          ])
+          const session = yield* real(api, { cwd: dir, allowedTools: ["Bash"], hooks: { PreToolUse: [matcher] } })
+          yield* session.turn(name)
+          const toolResult = (yield* api.messageRequests).at(-1)!.toolResults[0]!
+          return { ran: fs.existsSync(path.join(dir, `${name}.txt`)), toolResult: JSON.stringify(toolResult) }
+        }).pipe(Effect.scoped)
+      const failing = () => Effect.fail("the policy service is down")
+      const blocked = yield* run("blocked", { onFailure: "block", handler: failing })
+      const carriedOn = yield* run("carried", { handler: failing })
+      const async = yield* run("async", { handler: () => Effect.succeed({ async: true as const, asyncTimeout: 5_000 }) })
+      assert.deepStrictEqual([blocked.ran, carriedOn.ran, async.ran], [false, true, true])
+      // the model is told why (the CLI does not pass our error text on)
+      assert.include(blocked.toolResult, "blocking because onFailure is \\\"block\\\"")
+    }).pipe(Effect.provide(platform)))
 })

@@ -1,6 +1,6 @@
 /**
  * The control server: requests the CLI sends us (`can_use_tool`, `hook_callback`,
- * `mcp_message`, `elicitation`) answered by the user's callbacks, each in its own fiber so a slow callback
+ * `mcp_message`, `elicitation`, `request_user_dialog`) answered by the user's callbacks, each in its own fiber so a slow callback
  * never holds up the reader, counted as in flight for the idle rules, and interrupted when
  * the CLI withdraws the request (`control_cancel_request`). A callback that fails or dies
  * answers with an error (a permission handler: a denial); nothing waits on the event readers.
@@ -31,6 +31,11 @@ export interface Handlers<R> {
   readonly onElicitation:
     | ((request: ClaudeControl.ElicitationRequest) => Effect.Effect<ClaudeControl.ElicitationResult, unknown, R>)
     | undefined
+  /** Shows the dialogs of the declared kinds; other dialogs are left unanswered. */
+  readonly onUserDialog:
+    | ((request: ClaudeControl.UserDialogRequest) => Effect.Effect<ClaudeControl.UserDialogResult, unknown, R>)
+    | undefined
+  readonly supportedDialogKinds: ReadonlySet<string>
 }
 
 /** Answers the CLI's control requests. */
@@ -147,9 +152,48 @@ export const make = <R>(options: {
         )
       })
 
+    // A dialog is answered only by the handler of a kind we declared: an error answer is
+    // discarded by the CLI and "cancelled" would settle a dialog another client may show.
+    const userDialog = (request: ControlRequest): Effect.Effect<unknown, string, R> | undefined => {
+      const onUserDialog = options.handlers.onUserDialog
+      const kind = request.request.dialog_kind
+      if (onUserDialog === undefined || typeof kind !== "string" || !options.handlers.supportedDialogKinds.has(kind)) {
+        return undefined
+      }
+      return Schema.decodeUnknown(ClaudeControl.UserDialogRequest)(request.request).pipe(
+        Effect.mapError((error) => `malformed request_user_dialog: ${error.message}`),
+        Effect.flatMap((decoded) =>
+          onUserDialog(decoded).pipe(
+            Effect.catchAllCause((cause) =>
+              Effect.as(
+                Effect.logWarning("the dialog handler failed; cancelling the dialog", cause),
+                { behavior: "cancelled" } as const
+              )
+            ),
+            Effect.withSpan("ClaudeSession.userDialog", {
+              attributes: { "claude.dialog.kind": kind },
+              captureStackTrace: false
+            })
+          )
+        )
+      )
+    }
+
+    // a request the CLI sends again (after `reinitialize`) while its answer is on the way runs once
+    const run = (requestId: string, response: Effect.Effect<unknown, string, R>) =>
+      Effect.asVoid(
+        FiberMap.run(running, requestId, options.activity.track(answer(requestId, response)), { onlyIfMissing: true })
+      )
+
     return {
       handle: (request) => {
         const subtype = request.request.subtype
+        if (subtype === "request_user_dialog") {
+          const dialog = userDialog(request)
+          return dialog === undefined
+            ? Effect.logDebug(`request_user_dialog ${request.request_id} (${String(request.request.dialog_kind)}) left unanswered`)
+            : run(request.request_id, dialog)
+        }
         const response = subtype === "can_use_tool"
           ? permission(request)
           : subtype === "hook_callback"
@@ -159,9 +203,7 @@ export const make = <R>(options: {
           : subtype === "elicitation"
           ? elicitation(request)
           : Effect.fail(`unsupported control request: ${subtype}`)
-        return Effect.asVoid(
-          FiberMap.run(running, request.request_id, options.activity.track(answer(request.request_id, response)))
-        )
+        return run(request.request_id, response)
       },
       cancel: (request) => FiberMap.remove(running, request.request_id)
     }

@@ -39,7 +39,8 @@ export const hookTable = <R>(hooks: ClaudeControl.Hooks<R> | undefined): HookTab
       return {
         ...(matcher.matcher !== undefined ? { matcher: matcher.matcher } : {}),
         hookCallbackIds: [id],
-        ...(timeout !== undefined ? { timeout } : {})
+        ...(timeout !== undefined ? { timeout } : {}),
+        ...(matcher.onFailure !== undefined ? { onFailure: matcher.onFailure } : {})
       }
     })
   }
