@@ -5,8 +5,8 @@ import fs from "node:fs"
 import path from "node:path"
 const [rounds = "5", ...names] = process.argv.slice(2)
 const transcript = "/tmp/ab-transcript.jsonl"
-if (!fs.existsSync(transcript)) {
-  spawnSync(process.execPath, ["--import", "tsx", "-e", `import { generate } from "${path.resolve("bench/transcript.ts")}"; const r = generate("${transcript}", 32*1024*1024); require("fs").writeFileSync("${transcript}.meta", JSON.stringify(r))`], { stdio: "inherit" })
+if (!fs.existsSync(transcript + ".meta")) {
+  spawnSync(process.execPath, ["--import", "tsx", "scratchpad/perf/gen.ts"], { stdio: "inherit" })
 }
 const meta = JSON.parse(fs.readFileSync(transcript + ".meta", "utf8"))
 const results = Object.fromEntries(names.map((n) => [n, []]))
