@@ -12,7 +12,7 @@ const meta = JSON.parse(fs.readFileSync(transcript + ".meta", "utf8"))
 const results = Object.fromEntries(names.map((n) => [n, []]))
 for (let i = 0; i < Number(rounds); i++) {
   for (const name of names) {
-    const out = spawnSync(process.execPath, ["--expose-gc", "--conditions=effect-claude-session-source", "--import", "tsx", "bench/run.ts"], {
+    const out = spawnSync(process.execPath, [...(process.env.AB_NODE_FLAGS ? process.env.AB_NODE_FLAGS.split(" ") : []), "--expose-gc", "--conditions=effect-claude-session-source", "--import", "tsx", "bench/run.ts"], {
       env: { ...process.env, BENCH_WORKER: name, BENCH_TRANSCRIPT: transcript, BENCH_BYTES: String(meta.bytes), BENCH_LINES: String(meta.lines), ...(process.env.AB_ENV ? JSON.parse(process.env.AB_ENV) : {}) },
       encoding: "utf8"
     })
