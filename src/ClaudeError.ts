@@ -333,6 +333,30 @@ export class InvalidOption extends Schema.TaggedError<InvalidOption>("effect-cla
 }
 
 /**
+ * A warm spare refused the claim for a reason that is the caller's (a `cwd` that does not
+ * exist, a permission mode or env key it cannot take, project settings it cannot honour). The
+ * spare stays in the pool.
+ *
+ * @since 0.1.0
+ * @category Errors
+ */
+export class ClaimRefused extends Schema.TaggedError<ClaimRefused>("effect-claude-session/ClaimRefused")(
+  "ClaimRefused",
+  {
+    /** The CLI's reason code: `cwd_not_found`, `permission_mode_not_claimable`, … */
+    reason: Schema.String,
+    description: Schema.String
+  }
+) {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
+  /** @since 0.1.0 */
+  override get message(): string {
+    return `claude refused to take the session (${this.reason}): ${this.description}`
+  }
+}
+
+/**
  * Any error of a Claude session.
  *
  * @since 0.1.0
@@ -350,6 +374,7 @@ export type ClaudeError =
   | Unsupported
   | BufferOverflow
   | InvalidOption
+  | ClaimRefused
 
 /**
  * The schema of every error of a Claude session.
@@ -368,7 +393,8 @@ export const ClaudeError: Schema.Union<[
   typeof ControlRequestError,
   typeof Unsupported,
   typeof BufferOverflow,
-  typeof InvalidOption
+  typeof InvalidOption,
+  typeof ClaimRefused
 ]> = Schema.Union(
   NotConnected,
   InvalidJson,
@@ -380,7 +406,8 @@ export const ClaudeError: Schema.Union<[
   ControlRequestError,
   Unsupported,
   BufferOverflow,
-  InvalidOption
+  InvalidOption,
+  ClaimRefused
 )
 
 /**

@@ -586,8 +586,12 @@ export const controlOperations = <E>(
   }
 }
 
-/** The `initialize` answer, decoded; keys a newer CLI adds stay in `raw`. */
-const decodeInitializeResponse = (payload: unknown) => {
+/**
+ * The `initialize` answer, decoded; keys a newer CLI adds stay in `raw`.
+ *
+ * @internal
+ */
+export const decodeInitializeResponse = (payload: unknown) => {
   const record = Predicate.isRecord(payload) ? payload : {}
   return Schema.decodeUnknown(ClaudeControl.InitializeResponse)({ ...record, raw: record }).pipe(
     Effect.mapError((error) => new ProtocolError({ description: `malformed initialize response: ${error.message}`, line: "" }))

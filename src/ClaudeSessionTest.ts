@@ -12,6 +12,7 @@
  *
  * @since 0.1.0
  */
+import * as Path from "@effect/platform/Path"
 import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
@@ -21,9 +22,11 @@ import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import type { InvalidOption } from "./ClaudeError.js"
 import { NotConnected, ProcessExited, Timeout } from "./ClaudeError.js"
 import type { ClaudeEvent } from "./ClaudeEvent.js"
 import * as Event from "./ClaudeEvent.js"
+import * as ClaudeSessionPool from "./ClaudeSessionPool.js"
 import type { ExitInfo, Service, UserContent } from "./ClaudeSession.js"
 import { ClaudeSession, controlOperations, initializationFields, sendOperations } from "./ClaudeSession.js"
 import * as ApiErrors from "./internal/apiErrors.js"
@@ -506,3 +509,22 @@ export const layer = (
     Effect.map(make(script), ({ driver, session }) =>
       Context.make(ClaudeSession, session).pipe(Context.add(ClaudeSessionTestDriver, driver)))
   )
+
+/**
+ * A `ClaudeSessionPool` for tests: every session it hands out is a scripted session answering
+ * from `script` (claims are accepted as they are: a scripted session has no folder).
+ *
+ * @since 0.1.0
+ * @category Layers
+ */
+export const poolLayer = (
+  script: ReadonlyArray<Reply> = [],
+  options: Omit<ClaudeSessionPool.Options, "session" | "warm"> = {}
+): Layer.Layer<ClaudeSessionPool.ClaudeSessionPool, InvalidOption> =>
+  Layer.scoped(
+    ClaudeSessionPool.ClaudeSessionPool,
+    ClaudeSessionPool.makeWith(() => Effect.map(make(script), ({ session }) => session), {
+      ...options,
+      warm: "initialized"
+    })
+  ).pipe(Layer.provide(Path.layer))

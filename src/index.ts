@@ -12,6 +12,13 @@
 export * as ClaudeSession from "./ClaudeSession.js"
 
 /**
+ * Warm sessions: a bounded pool that hides the CLI's start-up.
+ *
+ * @since 0.1.0
+ */
+export * as ClaudeSessionPool from "./ClaudeSessionPool.js"
+
+/**
  * The typed, Schema-decoded events of the stream-json protocol.
  *
  * @since 0.1.0

@@ -74,6 +74,8 @@ export const route = (
       control.push(event)
       continue
     }
+    // a parked spare's heartbeat (`--await-claim`): transport, not an event
+    if (event instanceof Event.UnknownEvent && event.type === "keep_alive") continue
     if (event instanceof Event.ResultEvent) {
       results++
       sessionId = event.session_id
