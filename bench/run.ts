@@ -2,12 +2,13 @@
  * `npm run bench`: ClaudeSession against the raw limit and the official SDK, on the same bytes,
  * in one run on one machine. Writes bench/results/latest.json and bench/results/latest.md.
  *
- * BENCH_QUICK=1 runs a small smoke version (used by nothing in `npm test`; handy in CI logs).
+ * BENCH_QUICK=1 runs a small smoke version (used by nothing in `npm test`; handy in CI logs);
+ * BENCH_ONLY=warm runs only the warm-session measures.
  */
-import { query } from "@anthropic-ai/claude-agent-sdk"
+import { prewarm, query } from "@anthropic-ai/claude-agent-sdk"
 import { Command } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
-import { Chunk, Effect, Metric, Stream } from "effect"
+import { Chunk, Effect, Fiber, Metric, Schedule, Stream } from "effect"
 import { spawn } from "node:child_process"
 import fs from "node:fs"
 import { createRequire } from "node:module"
@@ -15,7 +16,7 @@ import os from "node:os"
 import path from "node:path"
 import readline from "node:readline"
 import { fileURLToPath } from "node:url"
-import { ClaudeEvent, ClaudeSession } from "../src/index.js"
+import { ClaudeEvent, ClaudeSession, ClaudeSessionPool } from "../src/index.js"
 import * as Delivery from "../src/internal/delivery.js"
 import * as Api from "../src/ScriptedMessagesApi.js"
 import { generate } from "./transcript.js"
@@ -434,6 +435,108 @@ const realCli = async () => {
   }
 }
 
+// 6. warm sessions (ClaudeSessionPool) against a cold start, on the real CLI offline
+const claudePath = () => {
+  const require = createRequire(import.meta.url)
+  const manifest = require.resolve("@anthropic-ai/claude-code/package.json")
+  return path.join(path.dirname(manifest), JSON.parse(fs.readFileSync(manifest, "utf8")).bin.claude)
+}
+
+/** The pids of this process's live claude children. */
+const claudeChildren = (claude: string) =>
+  fs.readdirSync("/proc").filter((entry) => /^\d+$/.test(entry)).filter((pid) => {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8")
+      return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === process.pid &&
+        fs.realpathSync(`/proc/${pid}/exe`) === fs.realpathSync(claude)
+    } catch {
+      return false
+    }
+  }).length
+
+const warmSessions = async () => {
+  const claude = claudePath()
+  const rounds = quick ? 2 : 7
+  const cold: Array<number> = []
+  const initialized: Array<number> = []
+  const warmInitialized: Array<number> = []
+  const warmClaim: Array<number> = []
+  const sdkPrewarm: Array<number> = []
+  const sdkCold: Array<number> = []
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "ecs-bench-pool-"))
+  const timed = <A, E, R>(effect: Effect.Effect<A, E, R>, into: Array<number>) =>
+    Effect.gen(function*() {
+      const started = performance.now()
+      yield* effect
+      into.push(performance.now() - started)
+    })
+  const result = await Effect.gen(function*() {
+    const api = yield* Api.make([], { fallback: Api.text("warm") })
+    const session = { executable: claude, env: { ...api.env } }
+    const ready = (pool: ClaudeSessionPool.Service) =>
+      Effect.repeat(pool.stats, { until: (stats) => stats.spares > 0 && stats.starting === 0, schedule: Schedule.spaced("20 millis") })
+    const initializedPool = yield* ClaudeSessionPool.make({ session: { ...session, cwd: work }, spares: 1, warm: "initialized" })
+    const claimPool = yield* ClaudeSessionPool.make({ session, spares: 1, warm: "claim" })
+    const sdkEnv = { ...process.env, ...api.env }
+    const sdkTurn = (messages: AsyncIterable<{ readonly type: string }>) =>
+      Effect.promise(async () => {
+        for await (const message of messages) if (message.type === "result") break
+      })
+    // each timed up to the first turn's result; the release after it is not counted
+    for (let round = 0; round < rounds; round++) {
+      yield* Effect.scoped(timed(Effect.flatMap(ClaudeSession.make({ ...session, cwd: work }), (s) => s.turn("cold")), cold))
+      yield* Effect.scoped(Effect.gen(function*() {
+        const s = yield* ClaudeSession.make({ ...session, cwd: work })
+        yield* timed(s.turn("initialized"), initialized)
+      }))
+      yield* ready(initializedPool)
+      yield* Effect.scoped(timed(Effect.flatMap(initializedPool.session(), (s) => s.turn("warm")), warmInitialized))
+      yield* ready(claimPool)
+      yield* Effect.scoped(timed(Effect.flatMap(claimPool.session({ cwd: work }), (s) => s.turn("warm")), warmClaim))
+      const spare = yield* Effect.promise(() => prewarm({ options: { pathToClaudeCodeExecutable: claude, env: sdkEnv } }))
+      yield* Effect.sleep("500 millis") // parked, as a pool's spare would be
+      yield* timed(sdkTurn(spare.claim({ prompt: "warm", options: { cwd: work } })), sdkPrewarm)
+      yield* timed(sdkTurn(query({ prompt: "cold", options: { pathToClaudeCodeExecutable: claude, env: sdkEnv, cwd: work } })), sdkCold)
+    }
+    // 20 concurrent acquires, 4 processes at most
+    const before = claudeChildren(claude)
+    let most = 0
+    const sampler = yield* Effect.fork(
+      Effect.repeat(Effect.sync(() => (most = Math.max(most, claudeChildren(claude) - before))), Schedule.spaced("10 millis"))
+    )
+    const started = performance.now()
+    const served = yield* Effect.scoped(Effect.gen(function*() {
+      const bounded = yield* ClaudeSessionPool.make({ session, spares: 2, maxSessions: 4, refillConcurrency: 2 })
+      return yield* Effect.forEach(
+        Array.from({ length: 20 }, (_, i) => i),
+        (i) => bounded.withSession((s) => s.turn(`caller ${i}`), { cwd: work }),
+        { concurrency: "unbounded" }
+      )
+    }))
+    const concurrentMs = performance.now() - started
+    yield* Fiber.interrupt(sampler)
+    return { served: served.length, most, concurrentMs, left: claudeChildren(claude) - before }
+  }).pipe(Effect.scoped, Effect.provide(NodeContext.layer), Effect.runPromise)
+  const m = (values: ReadonlyArray<number>) => Number(median(values).toFixed(1))
+  return {
+    rounds,
+    coldMakeToResultMs: m(cold),
+    initializedSendToResultMs: m(initialized),
+    warmInitializedAcquireToResultMs: m(warmInitialized),
+    warmClaimAcquireToResultMs: m(warmClaim),
+    sdkPrewarmClaimToResultMs: m(sdkPrewarm),
+    sdkColdQueryToResultMs: m(sdkCold),
+    concurrent: {
+      acquires: 20,
+      maxSessions: 4,
+      served: result.served,
+      mostProcesses: result.most,
+      seconds: Number((result.concurrentMs / 1000).toFixed(1)),
+      processesLeft: result.left
+    }
+  }
+}
+
 const main = async () => {
   const machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version, date: new Date().toISOString() }
   console.log(`transcript: ${(transcriptBytes / MB).toFixed(1)} MB, ${transcriptLines} lines, replayed ${times}x per run, ${runs} runs`)
@@ -448,6 +551,8 @@ const main = async () => {
   console.log("concurrency", conc)
   const cli = await realCli()
   console.log("real CLI", cli)
+  const pool = await warmSessions()
+  console.log("warm sessions", pool)
   // last: it leaves a large heap behind, which would slow the runs after it
   const idle = await unread()
   console.log("unread", idle)
@@ -474,7 +579,8 @@ const main = async () => {
     memory: mem,
     unread: idle,
     concurrency: conc,
-    realCli: cli
+    realCli: cli,
+    warmSessions: pool
   }
   const r = results.throughput.ratios
   const md = `| measure | raw readline + JSON.parse (a) | official SDK (b) | ClaudeSession \`turnStream\` (c) | ClaudeSession raw \`turnEvents\`, one event per chunk (d) |
@@ -494,6 +600,16 @@ const main = async () => {
 | ${conc.sessions} sessions at once | ${conc.events.toLocaleString("en")} events, ${conc.eventsPerSecond.toLocaleString("en")} events/s, latency p50 ${conc.p50LatencyMs} ms / p99 ${conc.p99LatencyMs} ms, children left ${conc.childrenLeft} |
 | real CLI, library latency per event (arrival → consumer) | p50 ${cli.p50AddedMs} ms, p99 ${cli.p99AddedMs} ms over ${cli.events} events |
 
+| warm sessions, real CLI offline (median of ${pool.rounds}) | ms | vs an initialized session's send → result |
+|---|---|---|
+| cold: \`ClaudeSession.make\` → first turn's result | ${pool.coldMakeToResultMs} | ${ratio(pool.coldMakeToResultMs, pool.initializedSendToResultMs)}x |
+| an initialized session: send → result | ${pool.initializedSendToResultMs} | 1x |
+| pool, \`"initialized"\` spare: acquire → first turn's result | ${pool.warmInitializedAcquireToResultMs} | ${ratio(pool.warmInitializedAcquireToResultMs, pool.initializedSendToResultMs)}x (${ratio(pool.coldMakeToResultMs, pool.warmInitializedAcquireToResultMs)}x faster than cold) |
+| pool, \`"claim"\` spare (\`--await-claim\`): acquire (claim) → first turn's result | ${pool.warmClaimAcquireToResultMs} | ${ratio(pool.warmClaimAcquireToResultMs, pool.initializedSendToResultMs)}x (${ratio(pool.coldMakeToResultMs, pool.warmClaimAcquireToResultMs)}x faster than cold) |
+| official SDK: \`prewarm()\` spare, \`claim()\` → result | ${pool.sdkPrewarmClaimToResultMs} | ${ratio(pool.sdkPrewarmClaimToResultMs, pool.initializedSendToResultMs)}x |
+| official SDK: cold \`query()\` → result | ${pool.sdkColdQueryToResultMs} | ${ratio(pool.sdkColdQueryToResultMs, pool.initializedSendToResultMs)}x |
+| ${pool.concurrent.acquires} concurrent acquires, \`maxSessions\` ${pool.concurrent.maxSessions} | ${pool.concurrent.served} served in ${pool.concurrent.seconds} s, at most ${pool.concurrent.mostProcesses} claude processes, ${pool.concurrent.processesLeft} left | |
+
 ${machine.cpus} × ${machine.cpu}, Node ${machine.node}, ${machine.date.slice(0, 10)}; transcript ${results.transcript.mb} MB × ${times}, median of ${runs} rounds; each run in a fresh process after ${warmUps} warm-up runs.
 `
   fs.mkdirSync(path.join(here, "results"), { recursive: true })
@@ -504,5 +620,7 @@ ${machine.cpus} × ${machine.cpu}, Node ${machine.node}, ${machine.date.slice(0,
   fs.rmSync(work, { recursive: true, force: true })
 }
 
-if (worker === undefined) await main()
+// BENCH_ONLY=warm: only the warm-session measures, printed (for working on the pool)
+if (worker === undefined && process.env.BENCH_ONLY === "warm") console.log(await warmSessions())
+else if (worker === undefined) await main()
 else await runWorker(worker as Contender)

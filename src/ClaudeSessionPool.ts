@@ -96,6 +96,12 @@ export interface Options<R = never> {
   readonly spareTimeToLive?: Duration.DurationInput | undefined
   /** Processes started at once (default 1). */
   readonly refillConcurrency?: number | undefined
+  /**
+   * How long after a hand-out the pool waits before starting its replacement (default 1
+   * second), so that the CLI's CPU-heavy start-up does not slow the first turn of the session
+   * just handed out. A caller waiting for a session is never delayed by it.
+   */
+  readonly refillDelay?: Duration.DurationInput | undefined
   /** How long `session` waits for a process before failing with `Timeout` (default: no limit). */
   readonly acquireTimeout?: Duration.DurationInput | undefined
   /** `"auto"` (default), `"initialized"` or `"claim"`. */
@@ -241,6 +247,8 @@ export const makeWith = <R>(
     const max = yield* count(options.maxSessions, 4, "maxSessions", 1)
     const concurrency = yield* count(options.refillConcurrency, 1, "refillConcurrency", 1)
     const ttl = Duration.decode(options.spareTimeToLive ?? Duration.minutes(15))
+    const refillDelay = Duration.toMillis(Duration.decode(options.refillDelay ?? Duration.seconds(1)))
+    let lastHandOut = Number.NEGATIVE_INFINITY
     let mode: WarmMode = options.warm === "claim" ? "claim" : "initialized"
     const outer = yield* Effect.scope
     // closing the pool ends every process at once, not one after another
@@ -282,8 +290,9 @@ export const makeWith = <R>(
         return Scope.close(spare.scope, Exit.void)
       })
 
+    // the process exits, or its time to live ends: either way it is retired
     const watch = (spare: Spare) =>
-      Effect.raceFirst(Effect.sleep(ttl), Effect.asVoid(Effect.either(spare.session.awaitExit()))).pipe(
+      Effect.either(spare.session.awaitExit({ timeout: ttl })).pipe(
         Effect.zipRight(retire(spare)),
         Effect.forkIn(poolScope),
         Effect.map((fiber) => {
@@ -293,6 +302,9 @@ export const makeWith = <R>(
 
     // --- refill: keep `spares` ready, more while callers wait, never over `maxSessions` -----
     const needed = () => counts.ready + counts.starting < Math.max(target, counts.waiting)
+    const someoneWaits = Effect.gen(function*() {
+      while (counts.waiting === 0) yield* signal.changed
+    })
     const spawnSpare = Effect.gen(function*() {
       const startedAt = yield* Clock.currentTimeMillis
       const spare = yield* start(spawn(mode)).pipe(
@@ -307,6 +319,11 @@ export const makeWith = <R>(
       let backoff = Duration.millis(250)
       while (true) {
         while (!needed()) yield* signal.changed
+        const pause = lastHandOut + refillDelay - (yield* Clock.currentTimeMillis)
+        if (counts.waiting === 0 && pause > 0) {
+          yield* Effect.raceFirst(Effect.sleep(pause), someoneWaits)
+          continue
+        }
         yield* permits.take(1)
         if (!needed()) {
           yield* permits.release(1)
@@ -348,7 +365,15 @@ export const makeWith = <R>(
         if (finished) return Effect.zipRight(retire(spare), takeSpare)
         spare.state = "taken"
         counts.ready--
-        return Effect.as(spare.watcher === undefined ? Effect.void : Fiber.interruptFork(spare.watcher), spare)
+        return Effect.as(
+          Effect.zipRight(
+            Effect.map(Clock.currentTimeMillis, (now) => {
+              lastHandOut = now
+            }),
+            spare.watcher === undefined ? Effect.void : Fiber.interruptFork(spare.watcher)
+          ),
+          spare
+        )
       })
     })
 
