@@ -482,17 +482,22 @@ const warmSessions = async () => {
       Effect.promise(async () => {
         for await (const message of messages) if (message.type === "result") break
       })
-    // each timed up to the first turn's result; the release after it is not counted
+    // each timed up to the first turn's result (the release after it is not counted), with
+    // both pools full and idle: no spare starting beside the measured turn
+    const quiet = Effect.zipRight(Effect.all([ready(initializedPool), ready(claimPool)]), Effect.sleep("1500 millis"))
     for (let round = 0; round < rounds; round++) {
+      yield* quiet
       yield* Effect.scoped(timed(Effect.flatMap(ClaudeSession.make({ ...session, cwd: work }), (s) => s.turn("cold")), cold))
+      yield* quiet
       yield* Effect.scoped(Effect.gen(function*() {
         const s = yield* ClaudeSession.make({ ...session, cwd: work })
         yield* timed(s.turn("initialized"), initialized)
       }))
-      yield* ready(initializedPool)
+      yield* quiet
       yield* Effect.scoped(timed(Effect.flatMap(initializedPool.session(), (s) => s.turn("warm")), warmInitialized))
-      yield* ready(claimPool)
+      yield* quiet
       yield* Effect.scoped(timed(Effect.flatMap(claimPool.session({ cwd: work }), (s) => s.turn("warm")), warmClaim))
+      yield* quiet
       const spare = yield* Effect.promise(() => prewarm({ options: { pathToClaudeCodeExecutable: claude, env: sdkEnv } }))
       yield* Effect.sleep("500 millis") // parked, as a pool's spare would be
       yield* timed(sdkTurn(spare.claim({ prompt: "warm", options: { cwd: work } })), sdkPrewarm)

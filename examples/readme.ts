@@ -3,7 +3,7 @@
  */
 import { NodeContext } from "@effect/platform-node"
 import { Config, Console, Effect, Layer, Schedule, Schema } from "effect"
-import { ClaudeControl, ClaudeSession, ClaudeTurn, McpTool } from "effect-claude-session"
+import { ClaudeControl, ClaudeSession, ClaudeSessionPool, ClaudeTurn, McpTool } from "effect-claude-session"
 import { ClaudeSessionTest, ScriptedMessagesApi } from "effect-claude-session/testing"
 
 export const useIt = () => {
@@ -89,3 +89,24 @@ export const offline = Effect.gen(function*() {
 })
 
 export const rerun = (sessionId: string) => ClaudeSession.query(undefined, { resume: sessionId })
+
+export const warm = () => {
+  // a chat backend: each request gets a warm session in the user's folder
+  const answer = (folder: string, question: string) =>
+    Effect.gen(function*() {
+      const pool = yield* ClaudeSessionPool.ClaudeSessionPool
+      return yield* pool.withSession((session) => session.turn(question), { cwd: folder })
+    })
+
+  const Pool = ClaudeSessionPool.layer({ spares: 2, maxSessions: 8, acquireTimeout: "30 seconds" })
+  return answer("/srv/checkouts/repo-1", "What does this repo do?").pipe(
+    Effect.provide(Pool),
+    Effect.provide(NodeContext.layer),
+    Effect.runPromise
+  )
+}
+
+export const warmTest = Effect.gen(function*() {
+  const pool = yield* ClaudeSessionPool.ClaudeSessionPool
+  return yield* pool.withSession((session) => session.turn("hello"))
+}).pipe(Effect.provide(ClaudeSessionTest.poolLayer([ClaudeSessionTest.reply("hello", ClaudeSessionTest.textTurn("Hi!"))])))

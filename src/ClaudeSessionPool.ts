@@ -311,8 +311,8 @@ export const makeWith = <R>(
         Effect.withSpan("ClaudeSessionPool.spawn", { attributes: { mode }, captureStackTrace: false })
       )
       yield* Metric.update(readyLatency, (yield* Clock.currentTimeMillis) - startedAt)
-      yield* watch(spare)
       counts.ready++
+      yield* watch(spare)
       yield* Queue.offer(ready, Exit.succeed(spare))
     })
     const refill: Effect.Effect<never> = Effect.gen(function*() {
@@ -356,48 +356,57 @@ export const makeWith = <R>(
     }
 
     // --- handing out -------------------------------------------------------------------------
-    const takeSpare: Effect.Effect<Spare, ClaudeError> = Effect.flatMap(Queue.take(ready), (taken) => {
-      if (Exit.isFailure(taken)) return taken
-      const spare = taken.value
-      if (spare.state !== "ready") return takeSpare
-      // a process that died a moment ago, before its watcher saw it, is not handed out either
-      return Effect.flatMap(spare.session.isFinished, (finished) => {
-        if (finished) return Effect.zipRight(retire(spare), takeSpare)
-        spare.state = "taken"
-        counts.ready--
-        return Effect.as(
-          Effect.zipRight(
-            Effect.map(Clock.currentTimeMillis, (now) => {
-              lastHandOut = now
-            }),
-            spare.watcher === undefined ? Effect.void : Fiber.interruptFork(spare.watcher)
-          ),
-          spare
-        )
-      })
-    })
-
-    const waitForSpare = Effect.acquireUseRelease(
-      Effect.sync(() => {
-        counts.waiting++
-        report()
-      }),
-      () => {
-        const timeout = options.acquireTimeout
-        return timeout === undefined ? takeSpare : takeSpare.pipe(
+    // Only the wait on the queue is interruptible (an interrupted take consumes nothing); from
+    // the moment a spare is taken until the caller's scope owns it, nothing can lose it.
+    const awaitQueue = (deadline: number | undefined) =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) => {
+        if (deadline === undefined) return Queue.take(ready)
+        const waited = options.acquireTimeout === undefined ? 0 : Duration.toMillis(Duration.decode(options.acquireTimeout))
+        return Queue.take(ready).pipe(
           Effect.timeoutFail({
-            duration: timeout,
-            onTimeout: () =>
-              new Timeout({ operation: "wait for a pooled session", millis: Duration.toMillis(Duration.decode(timeout)) })
+            duration: Duration.millis(Math.max(0, deadline - now)),
+            onTimeout: () => new Timeout({ operation: "wait for a pooled session", millis: waited })
           })
         )
-      },
-      () =>
-        Effect.sync(() => {
-          counts.waiting--
+      })
+
+    const handOut = (scope: Scope.Scope, lease: { returned: boolean }) =>
+      Effect.uninterruptibleMask((restore) => {
+        const next = (deadline: number | undefined): Effect.Effect<Spare, ClaudeError> =>
+          Effect.gen(function*() {
+            const taken = yield* restore(awaitQueue(deadline))
+            if (Exit.isFailure(taken)) return yield* taken
+            const spare = taken.value
+            if (spare.state !== "ready") return yield* next(deadline)
+            // a process that died a moment ago, before its watcher saw it, is not handed out either
+            if (yield* spare.session.isFinished) {
+              yield* retire(spare)
+              return yield* next(deadline)
+            }
+            spare.state = "taken"
+            counts.ready--
+            counts.inUse++
+            report()
+            lastHandOut = yield* Clock.currentTimeMillis
+            if (spare.watcher !== undefined) yield* Fiber.interruptFork(spare.watcher)
+            yield* Scope.addFinalizer(scope, Effect.suspend(() => lease.returned ? Effect.void : release(spare)))
+            return spare
+          })
+        return Effect.gen(function*() {
+          const timeout = options.acquireTimeout
+          const deadline = timeout === undefined
+            ? undefined
+            : (yield* Clock.currentTimeMillis) + Duration.toMillis(Duration.decode(timeout))
+          counts.waiting++
           report()
-        })
-    )
+          return yield* next(deadline)
+        }).pipe(
+          Effect.ensuring(Effect.sync(() => {
+            counts.waiting--
+            report()
+          }))
+        )
+      })
 
     const release = (spare: Spare) =>
       Effect.suspend(() => {
@@ -413,29 +422,36 @@ export const makeWith = <R>(
         claim.additionalDirectories === undefined
       )
 
+    // A spare that turns out unusable at its claim (claimed already, or any refusal that is not
+    // the caller's) is ended and the next one tried, a few times at most.
     const session = (claim: Claim = {}): Effect.Effect<ClaudeSession.Service, ClaudeError, Scope.Scope> =>
       Effect.gen(function*() {
         const startedAt = yield* Clock.currentTimeMillis
         const scope = yield* Effect.scope
         const fresh = !serves(claim) && options.spawnFor !== undefined
-        // taken and registered with the caller's scope in one step: an interrupt cannot lose it
-        // this hand-out; `returned` when a refused claim gave the spare back to the pool
-        const lease = { returned: false }
-        const spare = yield* Effect.uninterruptibleMask((restore) =>
-          Effect.tap(restore(waitForSpare), (spare) =>
-            Effect.suspend(() => {
-              counts.inUse++
-              report()
-              return Scope.addFinalizer(scope, Effect.suspend(() => lease.returned ? Effect.void : release(spare)))
-            }))
-        )
-        const taken = fresh && options.spawnFor !== undefined
-          ? yield* freshInSlot(spare, options.spawnFor(claim))
-          : mode === "claim"
-          ? yield* claimSpare(spare, claim, lease)
-          : yield* configure(spare.session, claim)
-        yield* Metric.update(acquireLatency, (yield* Clock.currentTimeMillis) - startedAt)
-        return taken
+        let attempt = 0
+        while (true) {
+          // this hand-out; `returned` once the spare went back to the pool or was ended early
+          const lease = { returned: false }
+          const spare = yield* handOut(scope, lease)
+          const taken = yield* Effect.either(
+            fresh && options.spawnFor !== undefined
+              ? freshInSlot(spare, options.spawnFor(claim))
+              : mode === "claim"
+              ? claimSpare(spare, claim, lease)
+              : configure(spare.session, claim)
+          )
+          if (taken._tag === "Right") {
+            yield* Metric.update(acquireLatency, (yield* Clock.currentTimeMillis) - startedAt)
+            return taken.right
+          }
+          const error = taken.left
+          const unusable = !lease.returned && mode === "claim" && refusalOf(error) !== undefined
+          if (!unusable || ++attempt >= 3) return yield* Effect.fail(error)
+          yield* Effect.logWarning("a pooled spare refused its claim; ending it and taking another", error.message)
+          lease.returned = true
+          yield* release(spare)
+        }
       }).pipe(
         Effect.withSpan("ClaudeSessionPool.session", { attributes: { mode }, captureStackTrace: false })
       )

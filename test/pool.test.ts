@@ -5,6 +5,7 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import * as Metric from "effect/Metric"
 import * as Schedule from "effect/Schedule"
 import * as Scope from "effect/Scope"
 import * as TestClock from "effect/TestClock"
@@ -160,6 +161,35 @@ describe("ClaudeSessionPool (fake CLI)", () => {
       assert.strictEqual(session.supportedModels[0]?.value, "claimed")
       const start = readRecord(record).find((entry) => entry.kind === "start")!
       assert.include(start.argv as Array<string>, "--await-claim")
+    }).pipe(Effect.provide(platform)))
+
+  it.scoped("claim mode: a spare refused for its own reason (not_a_spare) is ended and the next one claimed", () =>
+    Effect.gen(function*() {
+      const dir = tempDir()
+      const record = path.join(dir, "record.jsonl")
+      const marker = path.join(dir, "refused")
+      const warm = yield* pool(record, { warm: "claim", spares: 2 }, { refuseFirstClaim: marker })
+      yield* eventually("two spares are parked", () => Effect.map(warm.stats, (stats) => stats.spares === 2))
+      const session = yield* warm.session({ cwd: dir })
+      const refusedPid = Number(fs.readFileSync(marker, "utf8"))
+      assert.notStrictEqual(session.pid, refusedPid)
+      yield* awaitGone(refusedPid).pipe(Process.onWallClock)
+      assert.strictEqual((yield* session.turn("second try")).text, "echo: second try")
+    }).pipe(Effect.provide(platform)))
+
+  it.scoped("metrics: spares, in use and the acquire latency", () =>
+    Effect.gen(function*() {
+      const record = path.join(tempDir(), "record.jsonl")
+      const warm = yield* pool(record, { spares: 1 })
+      yield* eventually("a spare is ready", () => Effect.map(warm.stats, (stats) => stats.spares === 1))
+      assert.strictEqual((yield* Metric.value(ClaudeSessionPool.sparesGauge)).value, 1)
+      const acquired = (yield* Metric.value(ClaudeSessionPool.acquireLatency)).count
+      yield* Effect.scoped(Effect.gen(function*() {
+        yield* warm.session()
+        assert.strictEqual((yield* Metric.value(ClaudeSessionPool.inUseGauge)).value, 1)
+      }))
+      assert.strictEqual((yield* Metric.value(ClaudeSessionPool.inUseGauge)).value, 0)
+      assert.strictEqual((yield* Metric.value(ClaudeSessionPool.acquireLatency)).count, acquired + 1)
     }).pipe(Effect.provide(platform)))
 
   it.scoped("auto mode falls back to initialized sessions on a CLI without --await-claim", () =>
