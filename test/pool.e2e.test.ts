@@ -5,9 +5,11 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Schedule from "effect/Schedule"
+import * as Schema from "effect/Schema"
 import fs from "node:fs"
 import path from "node:path"
 import * as ClaudeSessionPool from "../src/ClaudeSessionPool.js"
+import * as McpTool from "../src/McpTool.js"
 import * as Api from "../src/ScriptedMessagesApi.js"
 import { claudeBin, isAlive, platform, tempDir } from "./utils.js"
 
@@ -98,5 +100,33 @@ describe("ClaudeSessionPool with the real CLI", { timeout: 90_000 }, () => {
       assert.deepStrictEqual(texts, Array.from({ length: 20 }, () => "served"))
       assert.isAtMost(most, 4)
       assert.strictEqual(claudeChildren().filter(isAlive).length, before)
+    }).pipe(Effect.provide(platform)))
+
+  it.scopedLive("a claimed spare serves the pool's in-process MCP tools", () =>
+    Effect.gen(function*() {
+      const add = McpTool.make({
+        name: "add",
+        description: "Adds two numbers",
+        parameters: Schema.Struct({ a: Schema.Number, b: Schema.Number }),
+        handler: (input) => Effect.succeed(`${input.a + input.b}`)
+      })
+      const api = yield* Api.make([
+        Api.turn("add", Api.toolCall("mcp__calc__add", { a: 2, b: 40 })),
+        Api.turn({ toolResult: true }, Api.text("The sum is 42."))
+      ])
+      const warm = yield* ClaudeSessionPool.make({
+        spares: 1,
+        session: {
+          executable: claudeBin,
+          env: { ...api.env },
+          mcpServers: [McpTool.server("calc", [add])],
+          allowedTools: ["mcp__calc__add"]
+        }
+      })
+      const session = yield* warm.session({ cwd: tempDir() })
+      assert.strictEqual((yield* warm.stats).mode, "claim")
+      assert.strictEqual((yield* session.turn("add 2 and 40")).text, "The sum is 42.")
+      const requests = yield* api.messageRequests
+      assert.include(JSON.stringify(requests.at(-1)!.toolResults), "42")
     }).pipe(Effect.provide(platform)))
 })
