@@ -15,8 +15,8 @@
  *
  * Bounds: `maxSessions` live processes in all (spares and handed out; `session` waits, in
  * order, for one, up to `acquireTimeout`), `spares` kept ready, a spare lives at most
- * `spareTimeToLive`, `refillConcurrency` processes start at once. A spare that dies or
- * expires is ended and replaced, never handed out. A handed-out process is never given to
+ * `spareTimeToLive`, `refillConcurrency` processes start at once. A spare that dies, expires
+ * or fails its health check is ended and replaced, never handed out. A handed-out process is never given to
  * anyone else: it holds a conversation.
  *
  * @since 0.1.0
@@ -74,6 +74,12 @@ export interface Options<R = never> {
   readonly maxSessions?: number | undefined
   /** A spare not handed out within this time is ended and replaced (default 15 minutes). */
   readonly spareTimeToLive?: Duration.DurationInput | undefined
+  /**
+   * How often a waiting spare must answer a cheap control request (`mcp_status`, within 5
+   * seconds or the interval if shorter); one that does not is ended and replaced (default 30
+   * seconds; `"infinity"`: never).
+   */
+  readonly healthCheckInterval?: Duration.DurationInput | undefined
   /** Processes started at once (default 1). */
   readonly refillConcurrency?: number | undefined
   /**
@@ -181,6 +187,13 @@ export const acquireLatency = Pool.acquireLatency
  */
 export const readyLatency = Pool.readyLatency
 
+const healthCheckOf = (interval: Duration.DurationInput | undefined) => {
+  const every = Duration.decode(interval ?? Duration.seconds(30))
+  return Duration.isFinite(every) && Duration.toMillis(every) > 0
+    ? { interval: every, timeout: Duration.min(every, Duration.seconds(5)) }
+    : undefined
+}
+
 const count = (value: number | undefined, fallback: number, name: string, least: number) => {
   const n = value ?? fallback
   return Number.isInteger(n) && n >= least
@@ -212,6 +225,7 @@ export const makeWith = <R>(
       target: yield* count(options.spares, 1, "spares", 0),
       max: yield* count(options.maxSessions, 4, "maxSessions", 1),
       ttl: Duration.decode(options.spareTimeToLive ?? Duration.minutes(15)),
+      healthCheck: healthCheckOf(options.healthCheckInterval),
       refillDelayMillis: Duration.toMillis(Duration.decode(options.refillDelay ?? Duration.seconds(1))),
       acquireTimeout: options.acquireTimeout === undefined ? undefined : Duration.decode(options.acquireTimeout),
       cwd: options.cwd,

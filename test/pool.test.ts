@@ -14,7 +14,7 @@ import path from "node:path"
 import * as ClaudeSessionPool from "../src/ClaudeSessionPool.js"
 import * as ClaudeSessionTest from "../src/ClaudeSessionTest.js"
 import * as Process from "../src/internal/process.js"
-import { awaitGone, fakeOptions, isAlive, platform, readRecord, tempDir } from "./utils.js"
+import { awaitGone, fakeOptions, isAlive, platform, readRecord, stdinLines, tempDir } from "./utils.js"
 
 /** The pids the fake CLI recorded at start, in order. */
 const started = (record: string) =>
@@ -80,6 +80,32 @@ describe("ClaudeSessionPool (fake CLI)", () => {
       yield* TestClock.adjust("2 seconds")
       yield* awaitGone(first!).pipe(Process.onWallClock)
       yield* eventually("a new spare started", () => started(record).length === 2)
+    }).pipe(Effect.provide(platform)))
+
+  it.scoped("a spare that stops answering fails its health check and is replaced; one that answers stays (TestClock)", () =>
+    Effect.gen(function*() {
+      const dir = tempDir()
+      const record = path.join(dir, "record.jsonl")
+      const checks = () =>
+        stdinLines(record).filter((line) => (line.request as { subtype?: string } | undefined)?.subtype === "mcp_status")
+      const warm = yield* pool(record, { spares: 1, healthCheckInterval: "30 seconds" }, { control: { mcp_status: "ignore" } })
+      yield* eventually("a spare is ready", () => Effect.map(warm.stats, (stats) => stats.spares === 1))
+      const [stuck] = started(record)
+      yield* TestClock.adjust("30 seconds")
+      yield* eventually("the health check was sent", () => checks().length === 1)
+      yield* TestClock.adjust("4 seconds")
+      assert.isTrue(isAlive(stuck!))
+      yield* TestClock.adjust("1 second")
+      yield* awaitGone(stuck!).pipe(Process.onWallClock)
+      yield* eventually("a new spare started", () => started(record).length === 2)
+
+      const healthyRecord = path.join(dir, "healthy.jsonl")
+      const healthy = yield* pool(healthyRecord, { spares: 1, healthCheckInterval: "30 seconds" })
+      yield* eventually("a spare is ready", () => Effect.map(healthy.stats, (stats) => stats.spares === 1))
+      for (let i = 0; i < 3; i++) yield* TestClock.adjust("30 seconds")
+      yield* Effect.sleep("200 millis").pipe(Process.onWallClock)
+      assert.strictEqual(started(healthyRecord).length, 1)
+      assert.isTrue(isAlive(started(healthyRecord)[0]!))
     }).pipe(Effect.provide(platform)))
 
   it.scoped("session waits for a free process and fails with Timeout after acquireTimeout (TestClock)", () =>

@@ -51,6 +51,8 @@ export interface Settings<R> {
   readonly target: number
   readonly max: number
   readonly ttl: Duration.Duration
+  /** How often a waiting spare must answer a control request, and how fast; undefined: never. */
+  readonly healthCheck: { readonly interval: Duration.Duration; readonly timeout: Duration.Duration } | undefined
   readonly refillDelayMillis: number
   readonly acquireTimeout: Duration.Duration | undefined
   /** The `cwd` of "initialized" spares, to tell which claims they serve. */
@@ -168,9 +170,23 @@ export const retire = <R>(pool: Pool<R>, spare: Spare) =>
     return Scope.close(spare.scope, Exit.void)
   })
 
-/** Retires a waiting spare when its process exits or its time to live ends. */
+// Fails when the spare does not answer a cheap control request in time: alive but stuck.
+const healthChecks = (spare: Spare, check: NonNullable<Settings<unknown>["healthCheck"]>) =>
+  Effect.forever(
+    Effect.zipRight(Effect.sleep(check.interval), spare.session.request("mcp_status", {}, { timeout: check.timeout }))
+  ).pipe(
+    Effect.catchAll((error) => Effect.logWarning("a pooled spare failed its health check; replacing it", error.message))
+  )
+
+/**
+ * Retires a waiting spare when its process exits, its time to live ends, or it fails a
+ * health check.
+ */
 export const watch = <R>(pool: Pool<R>, spare: Spare) =>
-  Effect.either(spare.session.awaitExit({ timeout: pool.settings.ttl })).pipe(
+  Effect.raceFirst(
+    Effect.asVoid(Effect.either(spare.session.awaitExit({ timeout: pool.settings.ttl }))),
+    pool.settings.healthCheck === undefined ? Effect.never : healthChecks(spare, pool.settings.healthCheck)
+  ).pipe(
     Effect.zipRight(retire(pool, spare)),
     Effect.forkIn(pool.scope),
     Effect.map((fiber) => {
