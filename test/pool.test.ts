@@ -102,10 +102,19 @@ describe("ClaudeSessionPool (fake CLI)", () => {
       const healthyRecord = path.join(dir, "healthy.jsonl")
       const healthy = yield* pool(healthyRecord, { spares: 1, healthCheckInterval: "30 seconds" })
       yield* eventually("a spare is ready", () => Effect.map(healthy.stats, (stats) => stats.spares === 1))
+      // and a session that cannot be asked (no control protocol) is only watched for its exit
+      const plainRecord = path.join(dir, "plain.jsonl")
+      const plain = yield* ClaudeSessionPool.make({
+        warm: "initialized",
+        spares: 1,
+        healthCheckInterval: "30 seconds",
+        session: fakeOptions({}, { record: plainRecord, controlProtocol: false })
+      })
+      yield* eventually("a spare is ready", () => Effect.map(plain.stats, (stats) => stats.spares === 1))
       for (let i = 0; i < 3; i++) yield* TestClock.adjust("30 seconds")
       yield* Effect.sleep("200 millis").pipe(Process.onWallClock)
-      assert.strictEqual(started(healthyRecord).length, 1)
-      assert.isTrue(isAlive(started(healthyRecord)[0]!))
+      assert.deepStrictEqual([started(healthyRecord).length, started(plainRecord).length], [1, 1])
+      assert.isTrue(isAlive(started(healthyRecord)[0]!) && isAlive(started(plainRecord)[0]!))
     }).pipe(Effect.provide(platform)))
 
   it.scoped("session waits for a free process and fails with Timeout after acquireTimeout (TestClock)", () =>

@@ -3,6 +3,7 @@ import * as Effect from "effect/Effect"
 import fs from "node:fs"
 import { fileURLToPath } from "node:url"
 import * as ClaudeSession from "../src/ClaudeSession.js"
+import * as ClaudeSessionPool from "../src/ClaudeSessionPool.js"
 import { platform } from "./utils.js"
 
 const tinyCli = fileURLToPath(new URL("./fixtures/tiny-cli.sh", import.meta.url))
@@ -45,6 +46,39 @@ describe("soak", () => {
         `soak: 2,000 sessions (1,000 sequential in ${sequentialMs} ms, 1,000 at 50 concurrent in ${totalMs - sequentialMs} ms); ` +
           `open fds ${fdsBefore} → ${fdsAfter}; child processes ${childrenBefore} → ${childrenAfter}`
       )
+      assert.strictEqual(childrenAfter, childrenBefore)
+      assert.isTrue(fdsAfter <= fdsBefore, `fds ${fdsBefore} → ${fdsAfter}`)
+    }).pipe(Effect.provide(platform)), 180_000)
+
+  it.live("a pool through 300 hand-outs, 20 at a time, then closed: no child left, fds back where they started", () =>
+    Effect.gen(function*() {
+      const cycle = (pool: ClaudeSessionPool.Service) =>
+        pool.withSession((session) => Effect.map(session.turn("ping"), (outcome) => assert.strictEqual(outcome.text, "ok")))
+      const run = (times: number) =>
+        Effect.scoped(Effect.gen(function*() {
+          const pool = yield* ClaudeSessionPool.make({
+            session: { executable: tinyCli, controlProtocol: false },
+            warm: "initialized",
+            spares: 4,
+            maxSessions: 8,
+            refillConcurrency: 4,
+            refillDelay: 0
+          })
+          yield* Effect.forEach(Array.from({ length: times }), () => cycle(pool), { concurrency: 20, discard: true })
+          return yield* pool.stats
+        }))
+      yield* run(10) // warm up: lazily opened handles are no leak
+      const fdsBefore = openFds()
+      const childrenBefore = children()
+      const started = Date.now()
+      const stats = yield* run(300)
+      const fdsAfter = openFds()
+      const childrenAfter = children()
+      console.log(
+        `pool soak: 300 hand-outs in ${Date.now() - started} ms; open fds ${fdsBefore} → ${fdsAfter}; ` +
+          `child processes ${childrenBefore} → ${childrenAfter}`
+      )
+      assert.strictEqual(stats.inUse, 0)
       assert.strictEqual(childrenAfter, childrenBefore)
       assert.isTrue(fdsAfter <= fdsBefore, `fds ${fdsBefore} → ${fdsAfter}`)
     }).pipe(Effect.provide(platform)), 180_000)

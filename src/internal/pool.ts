@@ -170,12 +170,17 @@ export const retire = <R>(pool: Pool<R>, spare: Spare) =>
     return Scope.close(spare.scope, Exit.void)
   })
 
-// Fails when the spare does not answer a cheap control request in time: alive but stuck.
+// Ends when the spare does not answer a cheap control request in time: alive but stuck. A
+// session without the control protocol cannot be asked; it is only watched for its exit.
 const healthChecks = (spare: Spare, check: NonNullable<Settings<unknown>["healthCheck"]>) =>
   Effect.forever(
     Effect.zipRight(Effect.sleep(check.interval), spare.session.request("mcp_status", {}, { timeout: check.timeout }))
   ).pipe(
-    Effect.catchAll((error) => Effect.logWarning("a pooled spare failed its health check; replacing it", error.message))
+    Effect.catchAll((error) =>
+      error._tag === "Unsupported"
+        ? Effect.never
+        : Effect.logWarning("a pooled spare failed its health check; replacing it", error.message)
+    )
   )
 
 /**
