@@ -534,6 +534,22 @@ describe("user dialogs and reinitialize (fake CLI)", () => {
     }).pipe(Effect.provide(platform)))
 })
 
+describe("keep_alive (fake CLI)", () => {
+  it.scoped("a parked spare's keep_alive lines are transport: never events, never in a turn", () =>
+    Effect.gen(function*() {
+      const keepAlive = { type: "keep_alive", session_id: "s" }
+      const session = yield* fakeSession({
+        steps: [
+          { waitForUser: true },
+          { emit: [keepAlive, { type: "assistant", message: { role: "assistant", content: [{ type: "text", text: "hi" }] }, session_id: "s" }] },
+          { emit: [keepAlive, { type: "result", subtype: "success", is_error: false, session_id: "s", result: "hi" }] }
+        ]
+      })
+      const outcome = yield* session.turn("go")
+      assert.deepStrictEqual(outcome.events.map((event) => event.type), ["assistant", "result"])
+    }).pipe(Effect.provide(platform)))
+})
+
 describe("hooks whose failure must block (fake CLI)", () => {
   const blocking = { PreToolUse: [{ onFailure: "block" as const, handler: () => Effect.succeed({}) }] }
   const initializeAnswer = (extra: Record<string, unknown>) => ({
