@@ -234,6 +234,7 @@ export const makeWith = <R>(
     }
     const concurrency = yield* count(options.refillConcurrency, 1, "refillConcurrency", 1)
     const pool = yield* Pool.make(settings, options.warm === "claim" ? "claim" : "initialized")
+    yield* Pool.closeWithScope(pool)
     for (let i = 0; i < concurrency; i++) yield* Effect.forkIn(Pool.refill(pool), pool.scope)
     const session = (claim: Claim = {}) => Pool.session(pool, claim)
     return {

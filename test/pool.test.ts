@@ -177,6 +177,21 @@ describe("ClaudeSessionPool (fake CLI)", () => {
       assert.isBelow(Date.now() - start, 3_000)
       const error = yield* Effect.flip(inUse[0].sendMessage("anyone?"))
       assert.strictEqual(error._tag, "NotConnected")
+      const late = yield* Effect.flip(Effect.scoped(warm.session()))
+      assert.deepStrictEqual([late._tag, (late as { reason?: string }).reason], ["NotConnected", "Closed"])
+    }).pipe(Effect.provide(platform)))
+
+  it.live("a caller waiting when the pool closes gets NotConnected, not a hang", () =>
+    Effect.gen(function*() {
+      const record = path.join(tempDir(), "record.jsonl")
+      const scope = yield* Scope.make()
+      const warm = yield* pool(record, { spares: 1, maxSessions: 1 }).pipe(Scope.extend(scope))
+      yield* warm.session().pipe(Scope.extend(scope))
+      const waiting = yield* Effect.fork(Effect.scoped(warm.session()))
+      yield* eventually("the second caller waits", () => Effect.map(warm.stats, (stats) => stats.waiting === 1))
+      yield* Scope.close(scope, Exit.void)
+      const error = yield* Effect.flip(Fiber.join(waiting))
+      assert.deepStrictEqual([error._tag, (error as { reason?: string }).reason], ["NotConnected", "Closed"])
     }).pipe(Effect.provide(platform)))
 
   it.scoped("claim mode: a parked spare is claimed into the caller's cwd; a missing cwd is refused and the spare stays", () =>

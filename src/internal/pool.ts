@@ -25,7 +25,7 @@ import * as Predicate from "effect/Predicate"
 import * as Queue from "effect/Queue"
 import * as Scope from "effect/Scope"
 import type { ClaudeError } from "../ClaudeError.js"
-import { ClaimRefused, ControlRequestError, Timeout } from "../ClaudeError.js"
+import { ClaimRefused, ControlRequestError, NotConnected, Timeout } from "../ClaudeError.js"
 import type * as ClaudeOptions from "../ClaudeOptions.js"
 import * as ClaudeSession from "../ClaudeSession.js"
 
@@ -107,6 +107,8 @@ export interface Pool<R> {
   changed: Deferred.Deferred<void>
   mode: WarmMode
   lastHandOut: number
+  /** Set when the pool's scope closes: callers waiting then, and later, get `NotConnected`. */
+  closed: boolean
 }
 
 /** The pool's state, in the current scope. */
@@ -125,9 +127,23 @@ export const make = <R>(
       counts: { ready: 0, inUse: 0, starting: 0, waiting: 0 },
       changed: Deferred.unsafeMake<void>(FiberId.none),
       mode,
-      lastHandOut: Number.NEGATIVE_INFINITY
+      lastHandOut: Number.NEGATIVE_INFINITY,
+      closed: false
     }
   })
+
+const poolClosed = new NotConnected({ reason: "Closed", operation: "take a pooled session" })
+
+/** Marks the pool closed when its scope closes, and fails every caller waiting then. */
+export const closeWithScope = <R>(pool: Pool<R>) =>
+  Scope.addFinalizer(
+    pool.scope,
+    Effect.suspend(() => {
+      pool.closed = true
+      const waiting = Array.from({ length: pool.counts.waiting }, () => Exit.fail(poolClosed))
+      return Queue.offerAll(pool.ready, waiting)
+    })
+  )
 
 /** Updates the gauges and wakes whoever waits for a change. */
 export const report = <R>(pool: Pool<R>) => {
@@ -310,6 +326,7 @@ export const handOut = <R>(pool: Pool<R>, scope: Scope.Scope, lease: Lease) =>
   Effect.uninterruptibleMask((restore) => {
     const next = (deadline: number | undefined): Effect.Effect<Spare, ClaudeError> =>
       Effect.gen(function*() {
+        if (pool.closed) return yield* poolClosed
         const taken = yield* restore(awaitQueue(pool, deadline))
         if (Exit.isFailure(taken)) return yield* taken
         const spare = taken.value
