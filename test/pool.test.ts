@@ -242,6 +242,36 @@ describe("ClaudeSessionPool (fake CLI)", () => {
       assert.strictEqual((yield* Metric.value(ClaudeSessionPool.acquireLatency)).count, acquired + 1)
     }).pipe(Effect.provide(platform)))
 
+  it.scoped("initialized mode: a claim for another cwd gets a fresh process there, in the spare's slot", () =>
+    Effect.gen(function*() {
+      const home = fs.realpathSync(tempDir())
+      const elsewhere = fs.realpathSync(tempDir())
+      const record = path.join(home, "record.jsonl")
+      const warm = yield* ClaudeSessionPool.make({
+        warm: "initialized",
+        spares: 1,
+        maxSessions: 1,
+        refillDelay: 0,
+        session: fakeOptions({}, { record, cwd: home })
+      })
+      yield* eventually("a spare is ready", () => Effect.map(warm.stats, (stats) => stats.spares === 1))
+      const [spare] = started(record)
+      const pid = yield* Effect.scoped(Effect.gen(function*() {
+        const session = yield* warm.session({ cwd: elsewhere })
+        const starts = readRecord(record).filter((entry) => entry.kind === "start")
+        assert.deepStrictEqual(starts.map((entry) => entry.cwd), [home, elsewhere])
+        assert.strictEqual(session.pid, starts[1]!.pid)
+        assert.isFalse(isAlive(spare!))
+        assert.strictEqual((yield* session.turn("there?")).text, "echo: there?")
+        return session.pid
+      }))
+      // its slot comes back: with maxSessions 1 the pool can start its spare again
+      yield* awaitGone(pid).pipe(Process.onWallClock)
+      yield* eventually("the pool refilled", () => Effect.map(warm.stats, (stats) => stats.spares === 1))
+      const same = yield* warm.session({ cwd: home })
+      assert.strictEqual(same.pid, started(record)[2])
+    }).pipe(Effect.provide(platform)))
+
   it.scoped("auto mode falls back to initialized sessions on a CLI without --await-claim", () =>
     Effect.gen(function*() {
       const record = path.join(tempDir(), "record.jsonl")

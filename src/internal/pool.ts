@@ -436,17 +436,21 @@ export const claimSpare = <R>(
 
 /**
  * A claim an "initialized" spare cannot serve takes the spare's slot: the spare ends, a fresh
- * process with the claim's values starts under the same permit.
+ * process with the claim's values starts under the same permit. The permit passes to the new
+ * scope before anything can interrupt, and the caller's release closes that scope.
  */
 export const freshInSlot = <R>(pool: Pool<R>, spare: Spare, make: Make<R>) =>
-  Effect.gen(function*() {
-    spare.slot.keepPermit = true
-    yield* Scope.close(spare.scope, Exit.void)
-    const fresh = yield* start(pool, make)
-    spare.scope = fresh.scope
-    spare.session = fresh.session
-    return fresh.session
-  })
+  Effect.uninterruptibleMask((restore) =>
+    Effect.gen(function*() {
+      spare.slot.keepPermit = true
+      yield* Scope.close(spare.scope, Exit.void)
+      const scope = yield* Scope.fork(pool.scope, ExecutionStrategy.sequential)
+      yield* Scope.addFinalizer(scope, pool.permits.release(1))
+      spare.scope = scope
+      spare.session = yield* restore(make.pipe(Scope.extend(scope), Effect.provide(pool.context)))
+      return spare.session
+    })
+  )
 
 /**
  * A session for the current scope. A spare that turns out unusable at its claim (claimed
