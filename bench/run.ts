@@ -110,17 +110,20 @@ const oursRaw = () =>
     return { events, ms: performance.now() - started, cpu: cpuMs(cpu) }
   }).pipe(Effect.scoped, Effect.provide(NodeContext.layer), Effect.runPromise)
 
+// the replaying fake through `Command`, its first message fed
+const startReplay = Command.make(replay).pipe(
+  Command.env({ REPLAY_FILE: transcript, REPLAY_TIMES: String(times) }),
+  Command.feed(userLine),
+  Command.start
+)
+
 // (e) the floor under any reader built on @effect/platform: the same bytes through
 // `Command` stdout as a Stream, not even split into lines (events: the result line, found)
 const platformFloor = () =>
   Effect.gen(function*() {
     const cpu = process.cpuUsage()
     const started = performance.now()
-    const child = yield* Command.make(replay).pipe(
-      Command.env({ REPLAY_FILE: transcript, REPLAY_TIMES: String(times) }),
-      Command.feed(userLine),
-      Command.start
-    )
+    const child = yield* startReplay
     let bytes = 0
     yield* Stream.runForEach(child.stdout, (chunk) => Effect.sync(() => (bytes += chunk.length)))
     if (bytes < totalBytes) throw new Error(`platform floor read ${bytes} of ${totalBytes} bytes`)
@@ -133,11 +136,7 @@ const platformParse = () =>
   Effect.gen(function*() {
     const cpu = process.cpuUsage()
     const started = performance.now()
-    const child = yield* Command.make(replay).pipe(
-      Command.env({ REPLAY_FILE: transcript, REPLAY_TIMES: String(times) }),
-      Command.feed(userLine),
-      Command.start
-    )
+    const child = yield* startReplay
     const decoder = new TextDecoder()
     let pending = ""
     let events = 0
