@@ -63,16 +63,16 @@ export const Effort = Schema.Literal("low", "medium", "high", "xhigh", "max")
  */
 export const SettingSource = Schema.Literal("user", "project", "local")
 
+// how thinking is shown in the output: summarized, or left out (the tokens are still spent)
+const ThinkingDisplay = Schema.optional(Schema.Literal("summarized", "omitted"))
+
 /**
  * How the model thinks: `adaptive` (the model decides), `enabled` (with a token budget, or
- * adaptive without one) or `disabled`.
+ * adaptive without one) or `disabled`; `display` says how its thinking is shown.
  *
  * @since 0.1.0
  * @category Schemas
  */
-// how thinking is shown in the output: summarized, or left out (the tokens are still spent)
-const ThinkingDisplay = Schema.optional(Schema.Literal("summarized", "omitted"))
-
 export const Thinking = Schema.Union(
   Schema.Struct({ type: Schema.Literal("adaptive"), display: ThinkingDisplay }),
   Schema.Struct({

@@ -998,8 +998,12 @@ export const layer = <R = never>(
   options: MakeOptions<R> = {}
 ): Layer.Layer<ClaudeSession, ClaudeError, Requirements | R> => Layer.scoped(ClaudeSession, make(options))
 
-// An unset or empty variable is no option; a set one must parse.
-const setting = <A>(name: string, parse: (text: string) => A | undefined, rule: string) =>
+/**
+ * One config value: unset or empty is no option; a set one must parse.
+ *
+ * @internal
+ */
+export const setting = <A>(name: string, parse: (text: string) => A | undefined, rule: string) =>
   Config.option(Config.string(name)).pipe(
     Config.mapOrFail((value) => {
       if (Option.isNone(value) || value.value.trim() === "") return Either.right(Option.none<A>())

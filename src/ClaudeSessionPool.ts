@@ -109,6 +109,8 @@ export interface Stats {
 }
 
 /**
+ * What the pool offers: sessions for a scope, and a snapshot of its state.
+ *
  * @since 0.1.0
  * @category Models
  */
@@ -123,6 +125,7 @@ export interface Service {
     use: (session: ClaudeSession.Service) => Effect.Effect<A, E, R>,
     claim?: Claim
   ) => Effect.Effect<A, E | ClaudeError, Exclude<R, Scope.Scope>>
+  /** Spares ready, sessions in use, processes starting and callers waiting, now. */
   readonly stats: Effect.Effect<Stats>
 }
 
@@ -186,6 +189,8 @@ export const acquireLatency = Pool.acquireLatency
  * @category Metrics
  */
 export const readyLatency = Pool.readyLatency
+
+const integer = (value: string) => (/^\s*\d+\s*$/.test(value) ? Number(value) : undefined)
 
 const healthCheckOf = (interval: Duration.DurationInput | undefined) => {
   const every = Duration.decode(interval ?? Duration.seconds(30))
@@ -321,8 +326,8 @@ export const layerConfig = <R = never>(
     Effect.flatMap(
       Config.all({
         session,
-        spares: Config.option(Config.integer("CLAUDE_POOL_SPARES")),
-        maxSessions: Config.option(Config.integer("CLAUDE_POOL_MAX_SESSIONS"))
+        spares: ClaudeSession.setting("CLAUDE_POOL_SPARES", integer, "a non-negative integer"),
+        maxSessions: ClaudeSession.setting("CLAUDE_POOL_MAX_SESSIONS", integer, "a positive integer")
       }),
       (loaded) =>
         make<R>({

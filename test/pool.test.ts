@@ -3,8 +3,10 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
+import * as ConfigProvider from "effect/ConfigProvider"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
 import * as Metric from "effect/Metric"
 import * as Schedule from "effect/Schedule"
 import * as Scope from "effect/Scope"
@@ -280,6 +282,18 @@ describe("ClaudeSessionPool (fake CLI)", () => {
       assert.strictEqual((yield* session.turn("hi")).text, "echo: hi")
       assert.strictEqual((yield* warm.stats).mode, "initialized")
     }).pipe(Effect.provide(platform)))
+
+  it.effect("layerConfig: an empty CLAUDE_POOL_* value counts as unset, a bad one is a ConfigError naming it", () =>
+    Effect.gen(function*() {
+      const build = (env: Record<string, string>) =>
+        Effect.scoped(Layer.build(ClaudeSessionPool.layerConfig(undefined, { warm: "initialized", spares: 0 }))).pipe(
+          Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)))),
+          Effect.provide(platform)
+        )
+      yield* build({ CLAUDE_POOL_SPARES: "", CLAUDE_POOL_MAX_SESSIONS: " " })
+      const error = yield* Effect.flip(build({ CLAUDE_POOL_MAX_SESSIONS: "many" }))
+      assert.include(String(error), "CLAUDE_POOL_MAX_SESSIONS must be a positive integer")
+    }))
 
   it.scoped("invalid bounds are an InvalidOption", () =>
     Effect.gen(function*() {

@@ -146,7 +146,7 @@ export const closeWithScope = <R>(pool: Pool<R>) =>
   )
 
 /** Updates the gauges and wakes whoever waits for a change. */
-export const report = <R>(pool: Pool<R>) => {
+const report = <R>(pool: Pool<R>) => {
   sparesGauge.unsafeUpdate(pool.counts.ready, [])
   inUseGauge.unsafeUpdate(pool.counts.inUse, [])
   waitingGauge.unsafeUpdate(pool.counts.waiting, [])
@@ -162,7 +162,7 @@ const changed = <R>(pool: Pool<R>) => Effect.suspend(() => Deferred.await(pool.c
 // ---------------------------------------------------------------------------
 
 /** Starts one process in its own scope; its permit (taken by the caller) is released with it. */
-export const start = <R>(pool: Pool<R>, make: Make<R>) =>
+const start = <R>(pool: Pool<R>, make: Make<R>) =>
   Effect.gen(function*() {
     const scope = yield* Scope.fork(pool.scope, ExecutionStrategy.sequential)
     const slot = { keepPermit: false }
@@ -177,7 +177,7 @@ export const start = <R>(pool: Pool<R>, make: Make<R>) =>
   })
 
 /** Ends a spare that is waiting (dead, or past its time to live): it is never handed out. */
-export const retire = <R>(pool: Pool<R>, spare: Spare) =>
+const retire = <R>(pool: Pool<R>, spare: Spare) =>
   Effect.suspend(() => {
     if (spare.state !== "ready") return Effect.void
     spare.state = "gone"
@@ -203,7 +203,7 @@ const healthChecks = (spare: Spare, check: NonNullable<Settings<unknown>["health
  * Retires a waiting spare when its process exits, its time to live ends, or it fails a
  * health check.
  */
-export const watch = <R>(pool: Pool<R>, spare: Spare) =>
+const watch = <R>(pool: Pool<R>, spare: Spare) =>
   Effect.raceFirst(
     Effect.asVoid(Effect.either(spare.session.awaitExit({ timeout: pool.settings.ttl }))),
     pool.settings.healthCheck === undefined ? Effect.never : healthChecks(spare, pool.settings.healthCheck)
@@ -216,7 +216,7 @@ export const watch = <R>(pool: Pool<R>, spare: Spare) =>
   )
 
 /** Ends a handed-out process (its permit goes back, the pool refills). */
-export const release = <R>(pool: Pool<R>, spare: Spare) =>
+const release = <R>(pool: Pool<R>, spare: Spare) =>
   Effect.suspend(() => {
     pool.counts.inUse--
     report(pool)
@@ -322,7 +322,7 @@ const awaitQueue = <R>(pool: Pool<R>, deadline: number | undefined) =>
  * Takes the next live spare and registers its release with `scope`, in one uninterruptible
  * step once it is taken: an interrupt cannot lose it.
  */
-export const handOut = <R>(pool: Pool<R>, scope: Scope.Scope, lease: Lease) =>
+const handOut = <R>(pool: Pool<R>, scope: Scope.Scope, lease: Lease) =>
   Effect.uninterruptibleMask((restore) => {
     const next = (deadline: number | undefined): Effect.Effect<Spare, ClaudeError> =>
       Effect.gen(function*() {
@@ -372,14 +372,14 @@ const callerFaults = new Set([
 ])
 
 /** The CLI's reason code when it refused a claim. */
-export const refusalOf = (error: ClaudeError): { readonly reason: string; readonly description: string } | undefined => {
+const refusalOf = (error: ClaudeError): { readonly reason: string; readonly description: string } | undefined => {
   if (!(error instanceof ControlRequestError)) return undefined
   const reason = /^([a-z_]+):/.exec(error.description)?.[1]
   return reason === undefined ? undefined : { reason, description: error.description }
 }
 
 /** Whether an "initialized" spare can take the claim (else a fresh process is started). */
-export const serves = <R>(pool: Pool<R>, claim: Claim) =>
+const serves = <R>(pool: Pool<R>, claim: Claim) =>
   pool.mode === "claim" || (
     (claim.cwd === undefined ||
       pool.path.resolve(claim.cwd) === pool.path.resolve(pool.settings.cwd ?? globalThis.process.cwd())) &&
@@ -400,7 +400,7 @@ const claimFields = (claim: Claim, path: Path.Path) => ({
 })
 
 /** What a taken session can still change through control requests. */
-export const configure = (session: ClaudeSession.Service, claim: Claim) =>
+const configure = (session: ClaudeSession.Service, claim: Claim) =>
   Effect.gen(function*() {
     if (claim.permissionMode !== undefined) yield* session.setPermissionMode(claim.permissionMode)
     if (claim.model !== undefined) yield* session.setModel(claim.model)
@@ -412,7 +412,7 @@ export const configure = (session: ClaudeSession.Service, claim: Claim) =>
  * Claims a parked spare. Refused for the caller's reason, the spare goes back to the pool and
  * the caller gets `ClaimRefused`; the session's `initialization` becomes the claimed one's.
  */
-export const claimSpare = <R>(
+const claimSpare = <R>(
   pool: Pool<R>,
   spare: Spare,
   claim: Claim,
@@ -439,7 +439,7 @@ export const claimSpare = <R>(
  * process with the claim's values starts under the same permit. The permit passes to the new
  * scope before anything can interrupt, and the caller's release closes that scope.
  */
-export const freshInSlot = <R>(pool: Pool<R>, spare: Spare, make: Make<R>) =>
+const freshInSlot = <R>(pool: Pool<R>, spare: Spare, make: Make<R>) =>
   Effect.uninterruptibleMask((restore) =>
     Effect.gen(function*() {
       spare.slot.keepPermit = true
