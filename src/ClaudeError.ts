@@ -357,6 +357,101 @@ export class ClaimRefused extends Schema.TaggedError<ClaimRefused>("effect-claud
 }
 
 /**
+ * No stored session has this id (in the folder searched).
+ *
+ * @since 0.1.0
+ * @category Errors
+ */
+export class SessionNotFound extends Schema.TaggedError<SessionNotFound>("effect-claude-session/SessionNotFound")(
+  "SessionNotFound",
+  {
+    sessionId: Schema.String,
+    /** Where it was looked for. */
+    searched: Schema.String
+  }
+) {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
+  /** @since 0.1.0 */
+  override get message(): string {
+    return `no stored session ${this.sessionId} in ${this.searched}`
+  }
+}
+
+/**
+ * A transcript file or folder could not be read or written.
+ *
+ * @since 0.1.0
+ * @category Errors
+ */
+export class TranscriptError extends Schema.TaggedError<TranscriptError>("effect-claude-session/TranscriptError")(
+  "TranscriptError",
+  {
+    reason: Schema.Literal("Unreadable", "Unwritable", "InvalidArgument"),
+    path: Schema.String,
+    description: Schema.String
+  }
+) {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
+  /** @since 0.1.0 */
+  override get message(): string {
+    return `${this.path}: ${this.reason === "Unreadable" ? "cannot read" : this.reason === "Unwritable" ? "cannot write" : "invalid argument"}: ${this.description}`
+  }
+}
+
+/**
+ * A line of a transcript is not JSON, or not the shape its entry type has (when the reader
+ * was asked to fail on such lines rather than skip them).
+ *
+ * @since 0.1.0
+ * @category Errors
+ */
+export class MalformedEntry extends Schema.TaggedError<MalformedEntry>("effect-claude-session/MalformedEntry")(
+  "MalformedEntry",
+  {
+    path: Schema.String,
+    /** 1-based line number. */
+    line: Schema.Number,
+    /** The line, cut to a sane length. */
+    text: Schema.String,
+    description: Schema.String
+  }
+) {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
+  /** @since 0.1.0 */
+  override get message(): string {
+    return `${this.path}:${this.line}: ${this.description}: ${this.text}`
+  }
+}
+
+/**
+ * A transcript store failed an operation (after its retries, for appends).
+ *
+ * @since 0.1.0
+ * @category Errors
+ */
+export class TranscriptStoreError
+  extends Schema.TaggedError<TranscriptStoreError>("effect-claude-session/TranscriptStoreError")(
+    "TranscriptStoreError",
+    {
+      operation: Schema.Literal("append", "load", "list", "delete", "restore", "import"),
+      sessionId: Schema.optional(Schema.String),
+      description: Schema.String,
+      cause: Schema.optional(Schema.Defect)
+    }
+  )
+{
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
+  /** @since 0.1.0 */
+  override get message(): string {
+    return `transcript store ${this.operation}${this.sessionId !== undefined ? ` of ${this.sessionId}` : ""} failed: ${this.description}`
+  }
+}
+
+/**
  * Any error of a Claude session.
  *
  * @since 0.1.0
@@ -375,6 +470,10 @@ export type ClaudeError =
   | BufferOverflow
   | InvalidOption
   | ClaimRefused
+  | SessionNotFound
+  | TranscriptError
+  | MalformedEntry
+  | TranscriptStoreError
 
 /**
  * The schema of every error of a Claude session.
@@ -394,7 +493,11 @@ export const ClaudeError: Schema.Union<[
   typeof Unsupported,
   typeof BufferOverflow,
   typeof InvalidOption,
-  typeof ClaimRefused
+  typeof ClaimRefused,
+  typeof SessionNotFound,
+  typeof TranscriptError,
+  typeof MalformedEntry,
+  typeof TranscriptStoreError
 ]> = Schema.Union(
   NotConnected,
   InvalidJson,
@@ -407,7 +510,11 @@ export const ClaudeError: Schema.Union<[
   Unsupported,
   BufferOverflow,
   InvalidOption,
-  ClaimRefused
+  ClaimRefused,
+  SessionNotFound,
+  TranscriptError,
+  MalformedEntry,
+  TranscriptStoreError
 )
 
 /**

@@ -18,8 +18,10 @@ import { excerpt, InvalidJson, ProtocolError } from "./ClaudeError.js"
  * The fields of a JSON object kept as they are. An own `__proto__` key (what `JSON.parse` makes
  * of one) is left out: copied by assignment it would set the copy's prototype, so a line could
  * choose the prototype of a decoded object.
+ *
+ * @internal
  */
-const Fields = Schema.Record({
+export const Fields = Schema.Record({
   key: Schema.String.pipe(Schema.filter((key) => key !== "__proto__")),
   value: Schema.Unknown
 })

@@ -12,11 +12,12 @@
  * @since 0.1.0
  */
 import type * as CommandExecutor from "@effect/platform/CommandExecutor"
-import type * as FileSystem from "@effect/platform/FileSystem"
-import type * as Path from "@effect/platform/Path"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Path from "@effect/platform/Path"
 import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
+import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -28,6 +29,7 @@ import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import os from "node:os"
 import type { ClaudeError } from "./ClaudeError.js"
 import {
   ControlRequestError,
@@ -37,6 +39,7 @@ import {
   ProcessExited,
   ProtocolError,
   Timeout,
+  type TranscriptStoreError,
   Unsupported
 } from "./ClaudeError.js"
 import * as ClaudeControl from "./ClaudeControl.js"
@@ -51,12 +54,14 @@ import * as ControlServer from "./internal/controlServer.js"
 import * as Delivery from "./internal/delivery.js"
 import * as Launch from "./internal/launch.js"
 import * as Lifecycle from "./internal/lifecycle.js"
+import * as Mirror from "./internal/mirror.js"
 import * as Process from "./internal/process.js"
 import * as Query from "./internal/query.js"
 import * as Reader from "./internal/reader.js"
 import * as Supervisor from "./internal/supervisor.js"
 import * as Turns from "./internal/turns.js"
 import type * as McpTool from "./McpTool.js"
+import * as TranscriptStore from "./TranscriptStore.js"
 
 // ---------------------------------------------------------------------------
 // Input messages
@@ -278,6 +283,12 @@ export interface Service {
    * who ask; they never appear in `events`.
    */
   readonly controlMessages: Stream.Stream<ControlTraffic>
+  /**
+   * With a `transcriptStore`: waits until every transcript entry the CLI reported so far is
+   * stored, and fails with the store errors not reported yet (the session goes on either way).
+   * Without one, succeeds at once.
+   */
+  readonly flushTranscript: Effect.Effect<void, TranscriptStoreError>
 }
 
 /**
@@ -409,6 +420,11 @@ export interface Callbacks<R = never> {
    * runs in its own fiber, in order; a slow callback never stalls the CLI.
    */
   readonly onStderrLine?: ((line: string) => Effect.Effect<void>) | undefined
+  /**
+   * Keeps the conversation in this store as the CLI writes it (`--session-mirror`), and with
+   * `resume`, restores it from the store first when the CLI's folder does not have it.
+   */
+  readonly transcriptStore?: TranscriptStore.Service | undefined
 }
 
 /**
@@ -671,10 +687,13 @@ const start = <R>(options: MakeOptions<R>) =>
       permissionPrompts: handlers.canUseTool !== undefined,
       mcpServers: handlers.mcpServers
     })
+    const env = ClaudeOptions.toEnv(options, globalThis.process.env)
+    const mirror = yield* startMirror(options, env)
+    if (mirror !== undefined) args.push("--session-mirror")
     const child = yield* Process.spawn({
       executable: options.executable,
       args,
-      env: ClaudeOptions.toEnv(options, globalThis.process.env),
+      env,
       cwd: options.cwd,
       stderrTailBytes: options.stderrTailBytes ?? 64 * 1024,
       onStderrLine: options.onStderrLine,
@@ -688,7 +707,33 @@ const start = <R>(options: MakeOptions<R>) =>
       },
       captureStackTrace: false
     })
-    return { options, grace, controlProtocol, hooks, handlers, hasCallbacks, child, span }
+    return { options, grace, controlProtocol, hooks, handlers, hasCallbacks, child, span, mirror }
+  })
+
+// With a transcript store: the stored conversation restored for `resume` when the CLI's folder
+// lacks it, and the mirror started (unless the store is that very folder).
+const startMirror = <R>(options: MakeOptions<R>, env: Readonly<Record<string, string>>) =>
+  Effect.gen(function*() {
+    const store = options.transcriptStore
+    if (store === undefined) return undefined
+    const path = yield* Path.Path
+    const fs = yield* FileSystem.FileSystem
+    const projects = path.resolve(
+      env.CLAUDE_CONFIG_DIR !== undefined && env.CLAUDE_CONFIG_DIR !== ""
+        ? env.CLAUDE_CONFIG_DIR
+        : path.join(env.HOME ?? os.homedir(), ".claude"),
+      "projects"
+    )
+    if (options.resume !== undefined) {
+      const resume = options.resume
+      const local = yield* fs.readDirectory(projects).pipe(
+        Effect.flatMap((folders) => Effect.findFirst(folders, (folder) => fs.exists(path.join(projects, folder, `${resume}.jsonl`)))),
+        Effect.orElseSucceed(() => Option.none<string>())
+      )
+      if (Option.isNone(local)) yield* TranscriptStore.restore(store, { sessionId: resume, projectsDirectory: projects })
+    }
+    if (store.localFolder !== undefined && path.resolve(store.localFolder) === projects) return undefined
+    return yield* Mirror.make(store)
   })
 
 // The parts, each owning its state, wired together; the release ends the session first
@@ -739,7 +784,8 @@ const connect = <R>(started: Effect.Effect.Success<ReturnType<typeof start<R>>>)
       server,
       info,
       span: started.span,
-      trace
+      trace,
+      onMirror: started.mirror === undefined ? undefined : (frames) => Mirror.offerEvents(started.mirror!, frames)
     })
     yield* Supervisor.start({
       child,
@@ -753,7 +799,13 @@ const connect = <R>(started: Effect.Effect.Success<ReturnType<typeof start<R>>>)
       Effect.suspend(() => {
         lifecycle.stopping.value = true
         lifecycle.terminate({ reason: "Closed", error: undefined })
-        return Effect.asVoid(child.shutdown(grace))
+        const shutdown = Effect.asVoid(child.shutdown(grace))
+        // the CLI's last frames come after the result: store them before the session is gone
+        return started.mirror === undefined ? shutdown : shutdown.pipe(
+          Effect.zipRight(Effect.timeout(Deferred.await(reader.closed), "2 seconds")),
+          Effect.ignore,
+          Effect.zipRight(Mirror.drain(started.mirror, "5 seconds"))
+        )
       })
     )
     const controlMessages = Stream.unwrapScoped(
@@ -762,7 +814,8 @@ const connect = <R>(started: Effect.Effect.Success<ReturnType<typeof start<R>>>)
         (subscription) => Stream.fromQueue(subscription)
       )
     )
-    return { lifecycle, activity, delivery, client, info, writeLine, controlMessages }
+    const flushTranscript = started.mirror === undefined ? Effect.void : started.mirror.flush
+    return { lifecycle, activity, delivery, client, info, writeLine, controlMessages, flushTranscript }
   })
 
 /**
@@ -780,7 +833,9 @@ export const make = <R = never>(
   Effect.gen(function*() {
     const started = yield* start(options)
     const { child, controlProtocol, grace } = started
-    const { activity, client, controlMessages, delivery, info, lifecycle, writeLine } = yield* connect<R>(started)
+    const { activity, client, controlMessages, delivery, flushTranscript, info, lifecycle, writeLine } = yield* connect<R>(
+      started
+    )
     const controlTimeout = options.controlTimeout ?? defaultControlTimeout
     const scope = yield* Effect.scope
 
@@ -860,7 +915,8 @@ export const make = <R = never>(
       capabilities: Effect.sync(() => Capabilities.capabilities(sources)),
       request,
       ...controlOperations(request, initializeRequest),
-      controlMessages
+      controlMessages,
+      flushTranscript
     })
   }).pipe(Effect.withSpan("ClaudeSession.make"))
 

@@ -449,7 +449,8 @@ const makeService = (
     capabilities: Effect.succeed(new Set<string>()),
     request: (subtype, fields) => request(subtype, fields),
     ...controlOperations(request),
-    controlMessages: Stream.empty
+    controlMessages: Stream.empty,
+    flushTranscript: Effect.void
   })
 }
 

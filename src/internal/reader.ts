@@ -53,6 +53,8 @@ export const start = (options: {
   readonly info: SessionInfo
   readonly span: Tracer.Span
   readonly trace: Trace
+  /** Takes the `transcript_mirror` frames (also those after the session ended). */
+  readonly onMirror?: ((frames: ReadonlyArray<Event.UnknownEvent>) => Effect.Effect<void>) | undefined
 }): Effect.Effect<{ readonly closed: Deferred.Deferred<void> }, never, Scope.Scope> =>
   Effect.gen(function*() {
     const { activity, delivery, lifecycle } = options
@@ -79,8 +81,17 @@ export const start = (options: {
     const handleLines = (lines: Chunk.Chunk<string>): Effect.Effect<void> =>
       Effect.suspend(() => {
         activity.touch()
-        // ended: drain and drop, so the CLI never blocks on a full pipe
-        if (lifecycle.current() !== undefined) return Effect.void
+        // ended: drain and drop (but for the transcript mirror), so the CLI never blocks on a full pipe
+        if (lifecycle.current() !== undefined) {
+          if (options.onMirror !== undefined) {
+            const mirrored = Router.route(
+              Chunk.toReadonlyArray(lines).filter((line) => line.includes("\"transcript_mirror\"")),
+              { assemble, skipBadLines: true }
+            ).mirror
+            if (mirrored !== undefined) return options.onMirror(mirrored)
+          }
+          return Effect.void
+        }
         const array = Chunk.toReadonlyArray(lines)
         const routed = Router.route(array, { assemble, skipBadLines: options.skipBadLines })
         const effects: Array<Effect.Effect<void>> = []
@@ -118,6 +129,7 @@ export const start = (options: {
           const { bytes, events } = delivery.buffered()
           effects.push(fail(new BufferOverflow({ events, bytes, limit: options.maxBufferedBytes })))
         }
+        if (routed.mirror !== undefined && options.onMirror !== undefined) effects.push(options.onMirror(routed.mirror))
         if (routed.failure !== undefined) effects.push(fail(routed.failure))
         return effects.length === 0 ? Effect.void : Effect.all(effects, { discard: true })
       })

@@ -27,6 +27,8 @@ export interface Routed {
   readonly failure: InvalidJson | ProtocolError | undefined
   /** Bad lines skipped (when the session skips them). */
   readonly skipped: Array<InvalidJson | ProtocolError>
+  /** `transcript_mirror` frames (`--session-mirror`): for the transcript store, not events. */
+  readonly mirror: Array<Event.UnknownEvent> | undefined
 }
 
 /** Routes a batch of lines. */
@@ -47,6 +49,7 @@ export const route = (
   let init: Event.SystemInit | undefined
   let sessionId: string | undefined
   let failure: InvalidJson | ProtocolError | undefined
+  let mirror: Array<Event.UnknownEvent> | undefined
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!
     if (line.length === 0) continue
@@ -76,6 +79,10 @@ export const route = (
     }
     // a parked spare's heartbeat (`--await-claim`): transport, not an event
     if (event instanceof Event.UnknownEvent && event.type === "keep_alive") continue
+    if (event instanceof Event.UnknownEvent && event.type === "transcript_mirror") {
+      ;(mirror ??= []).push(event)
+      continue
+    }
     if (event instanceof Event.ResultEvent) {
       results++
       sessionId = event.session_id
@@ -87,5 +94,5 @@ export const route = (
     others.push(event)
     bytes += line.length
   }
-  return { events, bytes, streamEvents, others, control, results, init, sessionId, failure, skipped }
+  return { events, bytes, streamEvents, others, control, results, init, sessionId, failure, skipped, mirror }
 }
