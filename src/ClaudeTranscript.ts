@@ -317,10 +317,41 @@ export const decodeEntry = (json: unknown): Either.Either<Entry, ParseResult.Par
  * @category Messages
  */
 export interface SessionMessage {
-  readonly type: "user" | "assistant"
+  readonly type: "user" | "assistant" | "system"
   readonly uuid: string
   readonly session_id: string
+  /** The Messages API message (`role`, `content`, …), as stored. */
   readonly message: unknown
   readonly parent_tool_use_id: null
+  readonly parent_agent_id: null
   readonly timestamp?: string | undefined
+  /** Set on entries the CLI marks as meta (not typed by a person). */
+  readonly is_meta?: true | undefined
+  readonly isCompactSummary?: true | undefined
+  readonly interruptedByShutdown?: true | undefined
+  readonly isQueuedCommand?: true | undefined
+  readonly isCompletedLocalCommand?: true | undefined
 }
+
+/**
+ * The `SessionMessage` of a chain entry as it is in the file.
+ *
+ * @since 0.1.0
+ * @category Messages
+ */
+export const toSessionMessage = (json: Readonly<Record<string, unknown>>): SessionMessage => ({
+  type: json.type as SessionMessage["type"],
+  uuid: json.uuid as string,
+  session_id: json.sessionId as string,
+  message: json.message,
+  parent_tool_use_id: null,
+  parent_agent_id: null,
+  ...(json.interruptedByShutdown === true ? { interruptedByShutdown: true } : {}),
+  ...(json.isCompactSummary === true ? { isCompactSummary: true } : {}),
+  ...(json.isMeta === true || json.isCompactSummary === true || json.isVisibleInTranscriptOnly === true
+    ? { is_meta: true }
+    : {}),
+  ...(json.isQueuedCommand === true ? { isQueuedCommand: true } : {}),
+  ...(json.isCompletedLocalCommand === true ? { isCompletedLocalCommand: true } : {}),
+  timestamp: typeof json.timestamp === "string" ? json.timestamp : undefined
+})
