@@ -19,6 +19,27 @@ export * as ClaudeSession from "./ClaudeSession.js"
 export * as ClaudeSessionPool from "./ClaudeSessionPool.js"
 
 /**
+ * The conversations the CLI keeps on disk: list, read, rename, tag, fork, delete.
+ *
+ * @since 0.1.0
+ */
+export * as ClaudeSessions from "./ClaudeSessions.js"
+
+/**
+ * The Schema-decoded entries of a stored transcript.
+ *
+ * @since 0.1.0
+ */
+export * as ClaudeTranscript from "./ClaudeTranscript.js"
+
+/**
+ * A store for conversations that outlive one machine's disk, fed as the CLI writes.
+ *
+ * @since 0.1.0
+ */
+export * as TranscriptStore from "./TranscriptStore.js"
+
+/**
  * The typed, Schema-decoded events of the stream-json protocol.
  *
  * @since 0.1.0
