@@ -24,6 +24,7 @@ import { MalformedEntry, SessionNotFound, TranscriptError } from "./ClaudeError.
 import * as ClaudeTranscript from "./ClaudeTranscript.js"
 import * as Chain from "./internal/chain.js"
 import * as Jsonl from "./internal/jsonl.js"
+import * as Messages from "./internal/messages.js"
 import * as Scan from "./internal/sessionScan.js"
 
 /**
@@ -292,7 +293,7 @@ export const make = (options: {
           if (seen === undefined || info.lastModified > seen.lastModified) newest.set(info.sessionId, info)
         }
         const sorted = [...newest.values()].sort(Scan.byNewest)
-        const offset = listOptions.offset ?? 0
+        const offset = Math.max(0, listOptions.offset ?? 0)
         const limit = listOptions.limit !== undefined && listOptions.limit > 0 ? listOptions.limit : Infinity
         return sorted.slice(offset, offset + limit)
       }).pipe(Effect.withSpan("ClaudeSessions.list", { captureStackTrace: false }))
@@ -331,7 +332,9 @@ export const make = (options: {
 
     const parsedLines = (file: string) =>
       Jsonl.lines(fs, file).pipe(
-        Stream.mapEffect((line) => Effect.either(Jsonl.parseObject(file, line)))
+        Stream.mapEffect((line) =>
+          Effect.map(Effect.either(Jsonl.parseObject(file, line)), (json) => ({ number: line.number, json }))
+        )
       )
 
     const entries = (sessionId: string, entriesOptions: EntriesOptions = {}) =>
@@ -357,52 +360,44 @@ export const make = (options: {
     const messages = (sessionId: string, messagesOptions: MessagesOptions = {}) =>
       Stream.unwrap(Effect.gen(function*() {
         const { file } = yield* find(sessionId, messagesOptions)
-        // pass 1: the links only, so the chain is known without holding the entries
+        // pass 1: links and delivery counts only, so the chain is known without holding entries
         const links: Array<Chain.Link> = []
+        const tally = Messages.deliveries()
         yield* parsedLines(file).pipe(Stream.runForEach((parsed) =>
           Effect.sync(() => {
-            if (Either.isLeft(parsed)) return
-            const link = Chain.linkOf(parsed.right, links.length)
+            if (Either.isLeft(parsed.json)) return
+            const link = Chain.linkOf(parsed.json.right, parsed.number)
             if (link !== undefined) links.push(link)
+            Messages.noteDelivery(parsed.json.right, tally)
           })
         ))
-        const chain = Chain.conversation(links)
+        const { chain, trailing } = Chain.conversation(links)
+        const conversation = [...chain, ...trailing]
+        // pass 2: the entries that can become messages (the chain's own line for each uuid)
+        const wanted = new Map<number, number>()
+        conversation.forEach((link, position) => {
+          if (link.type !== "attachment" || link.attachmentType === "queued_command") wanted.set(link.index, position)
+        })
+        const slots: Array<Record<string, unknown> | undefined> = new Array(conversation.length)
+        yield* parsedLines(file).pipe(Stream.runForEach((parsed) =>
+          Effect.sync(() => {
+            const position = wanted.get(parsed.number)
+            if (position !== undefined && Either.isRight(parsed.json)) slots[position] = parsed.json.right
+          })
+        ))
+        const entries = slots.filter((entry): entry is Record<string, unknown> => entry !== undefined)
         const include = messagesOptions.includeSystemMessages === true
-        const order = new Map(chain.map((link, position) => [link.uuid, position]))
-        const inFileOrder = chain.every((link, i) => i === 0 || link.index > chain[i - 1]!.index)
-        // pass 2: the chain's visible entries (in file order they stream; else they are put in order)
-        const visible = parsedLines(file).pipe(
-          Stream.filterMap((parsed) =>
-            Either.isRight(parsed) && typeof parsed.right.uuid === "string" && order.has(parsed.right.uuid) &&
-              Chain.isVisible(parsed.right, include)
-              ? Option.some(parsed.right)
-              : Option.none()
-          ),
-          // the same uuid twice in a file: the first is the chain's
-          Stream.filter((() => {
-            const seen = new Set<string>()
-            return (json: Record<string, unknown>) => {
-              const uuid = json.uuid as string
-              if (seen.has(uuid)) return false
-              seen.add(uuid)
-              return true
-            }
-          })())
-        )
-        const ordered = inFileOrder ? visible : Stream.unwrap(
-          Effect.map(Stream.runCollect(visible), (collected) =>
-            Stream.fromIterable(
-              [...collected].sort((a, b) => order.get(a.uuid as string)! - order.get(b.uuid as string)!)
-            ))
-        )
+        const shown = Messages.materialize(entries, {
+          trailing: new Set(trailing.map((link) => link.uuid)),
+          delivered: Messages.deliveredCounts(tally),
+          uuids: new Set(conversation.map((link) => link.uuid))
+        }).filter((entry) => Chain.isVisible(entry, include)).map(ClaudeTranscript.toSessionMessage)
         const offset = messagesOptions.offset ?? 0
-        const limit = messagesOptions.limit !== undefined && messagesOptions.limit > 0 ? messagesOptions.limit : undefined
-        return ordered.pipe(
-          Stream.map(ClaudeTranscript.toSessionMessage),
-          Stream.drop(offset),
-          limit === undefined ? (stream) => stream : Stream.take(limit)
+        const limit = messagesOptions.limit
+        return Stream.fromIterable(
+          limit !== undefined && limit > 0 ? shown.slice(offset, offset + limit) : offset > 0 ? shown.slice(offset) : shown
         )
-      }))
+      }).pipe(Effect.withSpan("ClaudeSessions.messages", { attributes: { sessionId }, captureStackTrace: false })))
 
     const append = (sessionId: string, entry: Record<string, unknown>, findOptions?: FindOptions) =>
       Effect.gen(function*() {
@@ -437,8 +432,8 @@ export const make = (options: {
         let relocatedCwd: string | undefined
         yield* parsedLines(file).pipe(Stream.runForEach((parsed) =>
           Effect.sync(() => {
-            if (Either.isLeft(parsed)) return
-            const json = parsed.right
+            if (Either.isLeft(parsed.json)) return
+            const json = parsed.json.right
             if (forkTypes.has(json.type as string) && typeof json.uuid === "string") {
               if (json.isSidechain !== true) {
                 kept.push({ uuid: json.uuid, parentUuid: typeof json.parentUuid === "string" ? json.parentUuid : null, type: json.type as string })
@@ -483,8 +478,8 @@ export const make = (options: {
         const target = path.join(path.dirname(file), `${forkId}.jsonl`)
         const copies = parsedLines(file).pipe(
           Stream.filterMap((parsed) => {
-            if (Either.isLeft(parsed)) return Option.none()
-            const json = parsed.right
+            if (Either.isLeft(parsed.json)) return Option.none()
+            const json = parsed.json.right
             if (!forkTypes.has(json.type as string) || typeof json.uuid !== "string" || !copiedUuids.has(json.uuid)) {
               return Option.none()
             }

@@ -13,6 +13,7 @@ import * as ParseResult from "effect/ParseResult"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import { ContentBlock, Fields, Usage } from "./ClaudeEvent.js"
+import { normalizeOrigin } from "./internal/messages.js"
 
 const OptionalString = Schema.optional(Schema.String)
 const OptionalBoolean = Schema.optional(Schema.Boolean)
@@ -331,6 +332,11 @@ export interface SessionMessage {
   readonly interruptedByShutdown?: true | undefined
   readonly isQueuedCommand?: true | undefined
   readonly isCompletedLocalCommand?: true | undefined
+  /** A tool call that was refused or never answered. */
+  readonly toolDenialUnanswered?: "stream-closed" | undefined
+  readonly tool_result_meta?: ReadonlyArray<{ readonly id: string; readonly non_execution_kind: string }> | undefined
+  /** Where a message came from when not typed here (a channel, a task notification, …). */
+  readonly origin?: unknown
 }
 
 /**
@@ -339,19 +345,45 @@ export interface SessionMessage {
  * @since 0.1.0
  * @category Messages
  */
-export const toSessionMessage = (json: Readonly<Record<string, unknown>>): SessionMessage => ({
-  type: json.type as SessionMessage["type"],
-  uuid: json.uuid as string,
-  session_id: json.sessionId as string,
-  message: json.message,
-  parent_tool_use_id: null,
-  parent_agent_id: null,
-  ...(json.interruptedByShutdown === true ? { interruptedByShutdown: true } : {}),
-  ...(json.isCompactSummary === true ? { isCompactSummary: true } : {}),
-  ...(json.isMeta === true || json.isCompactSummary === true || json.isVisibleInTranscriptOnly === true
-    ? { is_meta: true }
-    : {}),
-  ...(json.isQueuedCommand === true ? { isQueuedCommand: true } : {}),
-  ...(json.isCompletedLocalCommand === true ? { isCompletedLocalCommand: true } : {}),
-  timestamp: typeof json.timestamp === "string" ? json.timestamp : undefined
-})
+export const toSessionMessage = (json: Readonly<Record<string, unknown>>): SessionMessage => {
+  const content = typeof json.message === "object" && json.message !== null
+    ? (json.message as { content?: unknown }).content
+    : undefined
+  const toolResultIds = (Array.isArray(content) ? content : []).flatMap((block) =>
+    typeof block === "object" && block !== null && (block as { type?: unknown }).type === "tool_result"
+      ? [(block as { tool_use_id?: unknown }).tool_use_id]
+      : []
+  )
+  const denial = toolDenialKinds.find((kind) => kind === json.toolDenialKind)
+  return {
+    type: json.type as SessionMessage["type"],
+    uuid: json.uuid as string,
+    session_id: json.sessionId as string,
+    message: json.message,
+    parent_tool_use_id: null,
+    parent_agent_id: null,
+    ...(json.interruptedByShutdown === true ? { interruptedByShutdown: true } : {}),
+    ...(json.toolDenialUnanswered === "stream-closed" ? { toolDenialUnanswered: "stream-closed" } : {}),
+    ...(denial !== undefined && toolResultIds.length === 1 && typeof toolResultIds[0] === "string"
+      ? { tool_result_meta: [{ id: toolResultIds[0], non_execution_kind: denial }] }
+      : {}),
+    ...(json.isCompactSummary === true ? { isCompactSummary: true } : {}),
+    ...(json.isMeta === true || json.isCompactSummary === true || json.isVisibleInTranscriptOnly === true
+      ? { is_meta: true }
+      : {}),
+    ...(json.isQueuedCommand === true ? { isQueuedCommand: true } : {}),
+    ...(json.isCompletedLocalCommand === true ? { isCompletedLocalCommand: true } : {}),
+    timestamp: typeof json.timestamp === "string" ? json.timestamp : undefined,
+    ...(json.origin !== undefined && json.origin !== null ? { origin: normalizeOrigin(json.origin) } : {})
+  }
+}
+
+const toolDenialKinds = [
+  "user-rejected",
+  "permission-rule",
+  "automode-blocked",
+  "automode-unavailable",
+  "automode-parsing-error",
+  "interrupted",
+  "cancelled"
+] as const

@@ -6,6 +6,7 @@
  *
  * @internal
  */
+import { metaShown } from "./messages.js"
 
 /** What the chain needs to know of a chain entry. */
 export interface Link {
@@ -156,13 +157,15 @@ const leafOf = (links: Map<string, Link>): Link | undefined => {
   return (main.length > 0 ? main : found).reduce((a, b) => (b.index > a.index ? b : a))
 }
 
-/** The conversation, first entry first (the uuids of its entries). */
-export const conversation = (all: ReadonlyArray<Link>): Array<Link> => {
+/** The conversation, first entry first, and the queued prompts left after its last message. */
+export const conversation = (all: ReadonlyArray<Link>): { readonly chain: Array<Link>; readonly trailing: Array<Link> } => {
+  // the same uuid twice: the first's place, the last's content (as a Map keeps them)
   const links = new Map<string, Link>()
   for (const link of all) links.set(link.uuid, link)
+  const original = new Map(links)
   relink(links)
   const leaf = leafOf(links)
-  if (leaf === undefined) return []
+  if (leaf === undefined) return { chain: [], trailing: [] }
   const chain: Array<Link> = []
   const onChain = new Set<string>()
   let link = links.get(leaf.uuid)
@@ -172,7 +175,53 @@ export const conversation = (all: ReadonlyArray<Link>): Array<Link> => {
     link = link.parentUuid !== null ? links.get(link.parentUuid) : undefined
   }
   chain.reverse()
-  return withSplitSiblings(links, chain, onChain)
+  const full = withSplitSiblings(links, chain, onChain)
+  return { chain: full, trailing: trailingQueuedCommands([...original.values()], links, full, leaf) }
+}
+
+// queued prompts the CLI recorded after the last message (not yet answered), oldest first
+const trailingQueuedCommands = (
+  all: ReadonlyArray<Link>,
+  relinked: Map<string, Link>,
+  chain: ReadonlyArray<Link>,
+  leaf: Link
+): Array<Link> => {
+  const childrenOf = new Map<string, Array<Link>>()
+  for (const link of all) {
+    if (isMessage(link)) continue
+    for (const parent of new Set([link.parentUuid, relinked.get(link.uuid)?.parentUuid])) {
+      if (parent === null || parent === undefined) continue
+      const children = childrenOf.get(parent)
+      if (children !== undefined) children.push(link)
+      else childrenOf.set(parent, [link])
+    }
+  }
+  const taken = new Set(chain.map((link) => link.uuid))
+  const byUuid = new Map(all.map((link) => [link.uuid, link]))
+  // ancestors of messages off the chain belong to those branches
+  const offChain = new Set<string>()
+  for (const link of all) {
+    if (!isMessage(link) || link.isSidechain || link.teamName || taken.has(link.uuid)) continue
+    let parent = link.parentUuid !== null ? byUuid.get(link.parentUuid) : undefined
+    while (parent !== undefined && !taken.has(parent.uuid) && !offChain.has(parent.uuid)) {
+      offChain.add(parent.uuid)
+      parent = parent.parentUuid !== null ? byUuid.get(parent.parentUuid) : undefined
+    }
+  }
+  const found: Array<Link> = []
+  const stack: Array<Link> = [leaf]
+  while (stack.length > 0) {
+    const link = stack.pop()!
+    if (link !== leaf) {
+      if (taken.has(link.uuid)) continue
+      taken.add(link.uuid)
+      if (link.type === "attachment" && link.attachmentType === "queued_command" && !offChain.has(link.uuid)) found.push(link)
+    }
+    const children = childrenOf.get(link.uuid) ?? []
+    const ordered = children.length > 1 ? [...children].sort(byTimestamp) : children
+    for (let i = ordered.length - 1; i >= 0; i--) if (!taken.has(ordered[i]!.uuid)) stack.push(ordered[i]!)
+  }
+  return found
 }
 
 const sameThread = (a: Link, b: Link) => a.isSidechain === b.isSidechain && a.agentId === b.agentId
@@ -281,12 +330,6 @@ export const isVisible = (json: Record<string, unknown>, includeSystemMessages: 
       : undefined
     if (text === "" || text === "No response requested.") return false
   }
-  if (json.isMeta === true && !metaShown(record(json.origin))) return false
+  if (json.isMeta === true && !metaShown(json.origin)) return false
   return json.isSidechain !== true && !(typeof json.teamName === "string" && json.teamName !== "")
-}
-
-const metaShown = (origin: Record<string, unknown> | undefined) => {
-  const kind = origin?.kind
-  return kind === "channel" || kind === "observer" || kind === "observer-activity" || kind === "slack-ping" ||
-    kind === "voice-call" || kind === "peer"
 }
