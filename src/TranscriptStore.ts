@@ -208,12 +208,12 @@ export const makeFileSystem = (options: {
         const file = fileOf(key)
         const uuids = yield* uuidsOf(file)
         let text = ""
-        const added: Array<string> = []
+        const added = new Set<string>()
         for (const entry of entries) {
           const uuid = entry.uuid
           if (typeof uuid === "string") {
-            if (uuids.has(uuid)) continue
-            added.push(uuid)
+            if (uuids.has(uuid) || added.has(uuid)) continue
+            added.add(uuid)
           }
           text += JSON.stringify(entry) + "\n"
         }

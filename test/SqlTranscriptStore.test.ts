@@ -31,11 +31,7 @@ const sqlStore = (filename: string, options?: SqlTranscriptStore.Options) =>
   Effect.flatMap(sqlite(filename), (context) => Effect.provide(SqlTranscriptStore.make(options), context))
 
 transcriptStoreContract("memory", TranscriptStore.makeMemory)
-transcriptStoreContract("file system", Effect.suspend(() => TranscriptStore.makeFileSystem({ directory: tempDir() })), {
-  // makeFileSystem checks a batch's uuids against those already in the file only, so a uuid twice
-  // in one batch is written twice (the memory and SQL stores keep the first)
-  knownFailures: ["a batch with the same uuid twice keeps the first"]
-})
+transcriptStoreContract("file system", Effect.suspend(() => TranscriptStore.makeFileSystem({ directory: tempDir() })))
 transcriptStoreContract("SQL (SQLite file)", Effect.suspend(() => sqlStore(sqliteFile())))
 
 const key = { projectKey: "-p", sessionId: "s1" }

@@ -72,21 +72,11 @@ const cases = [
   "importFile of a local transcript, then restore, gives back the same lines"
 ] as const
 
-/**
- * Registers the contract's tests for the store `make` gives. A case in `knownFailures` is
- * expected to fail (`it.fails`): the run goes red when it is fixed, to take it off the list.
- */
-export const transcriptStoreContract = (
-  name: string,
-  make: MakeStore,
-  options: { readonly knownFailures?: ReadonlyArray<Case> } = {}
-) =>
+/** Registers the contract's tests for the store `make` gives. */
+export const transcriptStoreContract = (name: string, make: MakeStore) =>
   describe(`${name}: TranscriptStore contract`, () => {
-    const failing = new Set<string>(options.knownFailures ?? [])
-    const register = (live: boolean) => (title: Case, body: () => Effect.Effect<void, unknown, Scope.Scope>) => {
-      const tester = live ? it.scopedLive : it.scoped
-      return (failing.has(title) ? tester.fails : tester)(title, body)
-    }
+    const register = (live: boolean) => (title: Case, body: () => Effect.Effect<void, unknown, Scope.Scope>) =>
+      (live ? it.scopedLive : it.scoped)(title, body)
     const test = register(false)
     const testLive = register(true)
     const withStore = <A, E>(

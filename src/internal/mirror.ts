@@ -53,7 +53,8 @@ export const failures = Metric.counter("claude_transcript_mirror_failures", {
   description: "transcript mirror batches that could not be stored after their retries"
 })
 
-const retryPolicy = Schedule.intersect(Schedule.exponential("100 millis"), Schedule.recurs(2))
+// three tries, 200 ms then 800 ms apart (as the official SDK's mirror)
+const retryPolicy = Schedule.intersect(Schedule.exponential("200 millis", 4), Schedule.recurs(2))
 
 /**
  * The store key of a transcript file: `<projectKey>/<sessionId>.jsonl`, or for a subagent
