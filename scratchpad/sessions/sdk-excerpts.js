@@ -3431,5 +3431,72 @@ function cleanupAfterExit(e10, t) {
   }).finally(() => rmTempDir(t));
 }
 
+// ---- query(): sessionStore option checks (inside CI; tn=sessionStore, bo=persistSession, P=continue, Ao=resume, ne=enableFileCheckpointing, p=options)  [snippet, pretty line 35944]
+function CI_sessionStoreChecks() {
+  if (tn && bo === false) throw Error("sessionStore cannot be used with persistSession: false -- the storage adapter requires local writes to mirror from. To avoid keeping a local copy, pass env: { ...process.env, CLAUDE_CONFIG_DIR: dir }, where dir is a new private directory such as fs.mkdtempSync(path.join(os.tmpdir(), 'claude-')), and delete dir when the query ends.");
+  R7({ supportedDialogKinds: Ye, onUserDialog: xe });
+  let qQ = TQ(Jn);
+  if (tn && P && !Ao && !tn.listSessions) throw Error("Options.continue with sessionStore requires store.listSessions to be implemented");
+  if (tn && ne) throw Error("enableFileCheckpointing is not yet supported with sessionStore (backup blobs are not mirrored, so rewindFiles() fails after a store-backed resume).");
+  if (tn && p.spawnClaudeCodeProcess) debugLog("sessionStore with custom spawnClaudeCodeProcess: ensure the subprocess CLAUDE_CONFIG_DIR matches the parent (same path, same separators) or transcript_mirror frames will be dropped.", { level: "warn" });
+}
+
+// ---- query(): mirror batcher wiring (inside CI; tn=sessionStore, Cl=sessionStoreFlush, Pt=spawn env, Cb=Query; lt() = <spawn env CLAUDE_CONFIG_DIR or ~/.claude>/projects)  [snippet, pretty line 36017]
+function CI_mirrorWiring() {
+  if (tn) {
+    let lt = () => path.join(Pt.CLAUDE_CONFIG_DIR ?? path.join(os.homedir(), ".claude"), "projects"), _n = Cl === "eager", Ro = new TranscriptMirrorBatcher(async (wl, Ab) => {
+      let pd = mirrorKeyFromPath(wl, lt());
+      if (pd) await tn.append(pd, Ab);
+      else debugLog(`[SessionStore] dropping mirror frame: filePath ${wl} is not under ${lt()} -- subprocess CLAUDE_CONFIG_DIR likely differs from parent (custom spawnClaudeCodeProcess / container?)`, { level: "warn" });
+    }, { onError: (wl, Ab) => {
+      let pd = mirrorKeyFromPath(wl, lt());
+      if (pd) Cb.reportMirrorError(pd, Ab.message);
+    }, maxPendingEntries: _n ? 0 : DEFAULT_BATCH_ENTRIES, maxPendingBytes: _n ? 0 : MAX_BATCH_BYTES });
+    Cb.setTranscriptMirrorBatcher(Ro);
+  }
+}
+
+// ---- Query.reportMirrorError  [snippet, pretty line 34315]
+class Query_excerpt {
+  reportMirrorError(e10, t) {
+    let n = { type: "system", subtype: "mirror_error", error: t, key: e10, uuid: crypto.randomUUID(), session_id: e10.sessionId };
+    this.inputStream.enqueue(n);
+  }
+}
+
+// ---- Query.readMessages: transcript_mirror frames and flush before result  [snippet, pretty line 34474]
+async function Query_readMessages_excerpt(frames) {
+  for (const e10 of frames) {
+  if (false) {
+  } else if (e10.type === "transcript_mirror") {
+          this.transcriptMirrorBatcher?.enqueue(e10.filePath, e10.entries);
+          continue;
+        }
+        if (e10.type === "system" && e10.subtype === "commands_changed" && Array.isArray(e10.commands)) this.latestCommands = e10.commands;
+        if (e10.type === "system" && (e10.subtype === "post_turn_summary" || e10.subtype === "task_summary" || e10.subtype === "session_metadata")) {
+          this.inputStream.enqueue(e10);
+          continue;
+        }
+        if (e10.type === "active_goal") {
+          this.inputStream.enqueue(e10);
+          continue;
+        }
+        if (e10.type === "autocompact_state") {
+          this.inputStream.enqueue(e10);
+          continue;
+        }
+        if (e10.type === "result") {
+          if (this.transcriptMirrorBatcher) await this.transcriptMirrorBatcher.flush();
+  }
+  }
+}
+
+// ---- query(): resume/continue with sessionStore dispatch  [snippet, pretty line 36048]
+function Dot({ prompt: e10, options: t }) {
+  if ((t?.resume || t?.continue) && t?.sessionStore) return queryWithStoreResume(e10, t);
+  let { queryInstance: n, abortController: r, verbatimPrompts: o } = CI(t, { isSingleUserTurn: typeof e10 === "string" });
+  return AI(n, e10, r, o), n;
+}
+
 
 // Import aliases seen in these excerpts were rewritten as module.export; e.g. rp=fsp.readdir, uF=fsp.realpath, so=path.join, YT=fsp.readdir, Wp=crypto.randomUUID, Fa=path.join

@@ -174,6 +174,19 @@ for (const p of plan) {
   const line = text.slice(0, d.s).split("\n").length
   parts.push(`// ---- ${readable}  [minified: ${min}, pretty line ${line}]${note ? " — " + note : ""}\n${renameIn(body)}\n`)
 }
+// ---- hand-picked snippets from inside large functions (query() setup and the Query message loop)
+const snippet = (title, startMarker, endMarker, [pre, post] = ["", ""]) => {
+  const a = text.indexOf(startMarker)
+  const b = text.indexOf(endMarker, a)
+  if (a < 0 || b < 0) { missing.push(title); return }
+  const line = text.slice(0, a).split("\n").length
+  parts.push(`// ---- ${title}  [snippet, pretty line ${line}]\n${renameIn(pre + text.slice(a, b + endMarker.length) + post)}\n`)
+}
+snippet("query(): sessionStore option checks (inside CI; tn=sessionStore, bo=persistSession, P=continue, Ao=resume, ne=enableFileCheckpointing, p=options)", "if (tn && bo === false)", "transcript_mirror frames will be dropped.\", { level: \"warn\" });", ["function CI_sessionStoreChecks() {\n  ", "\n}"])
+snippet("query(): mirror batcher wiring (inside CI; tn=sessionStore, Cl=sessionStoreFlush, Pt=spawn env, Cb=Query; lt() = <spawn env CLAUDE_CONFIG_DIR or ~/.claude>/projects)", "if (tn) {\n    let lt = () =>", "Cb.setTranscriptMirrorBatcher(Ro);\n  }", ["function CI_mirrorWiring() {\n  ", "\n}"])
+snippet("Query.reportMirrorError", "reportMirrorError(e10, t) {", "this.inputStream.enqueue(n);\n  }", ["class Query_excerpt {\n  ", "\n}"])
+snippet("Query.readMessages: transcript_mirror frames and flush before result", "} else if (e10.type === \"transcript_mirror\") {", "if (this.transcriptMirrorBatcher) await this.transcriptMirrorBatcher.flush();", ["async function Query_readMessages_excerpt(frames) {\n  for (const e10 of frames) {\n  if (false) {\n  ", "\n  }\n  }\n}"])
+snippet("query(): resume/continue with sessionStore dispatch", "function Dot({ prompt: e10, options: t }) {", "return AI(n, e10, r, o), n;\n}")
 parts.push(`\n// Import aliases seen in these excerpts were rewritten as module.export; e.g. ${Object.entries(imports).filter(([k]) => ["so", "rp", "uF", "YT", "Fa", "Wp"].includes(k)).map(([k, v]) => `${k}=${v}`).join(", ")}\n`)
 fs.writeFileSync(__dirname + "/../sdk-excerpts.js", parts.join("\n"))
 console.log("written; missing:", missing.join(" ") || "none")
