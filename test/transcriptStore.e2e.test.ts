@@ -1,16 +1,20 @@
 /**
  * The transcript mirror (`--session-mirror`) with the real claude CLI (2.1.330), offline.
  */
+import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import { assert, describe, it } from "@effect/vitest"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import fs from "node:fs"
 import path from "node:path"
 import { TranscriptStoreError } from "../src/ClaudeError.js"
 import * as ClaudeSession from "../src/ClaudeSession.js"
+import * as ClaudeSessions from "../src/ClaudeSessions.js"
 import * as Api from "../src/ScriptedMessagesApi.js"
+import * as SqlTranscriptStore from "../src/SqlTranscriptStore.js"
 import * as TranscriptStore from "../src/TranscriptStore.js"
 import { realOptions } from "./sessionsCorpus.js"
 import { platform, tempDir } from "./utils.js"
@@ -80,5 +84,49 @@ describe("TranscriptStore fed by the real CLI", { timeout: 90_000 }, () => {
       const projectKey = Option.getOrThrow(yield* memory.locate(second.result.session_id))
       const stored = Chunk.toArray(yield* Stream.runCollect(memory.load({ projectKey, sessionId: second.result.session_id })))
       assert.isTrue(stored.some((entry) => JSON.stringify(entry).includes("Second.")))
+    }).pipe(Effect.provide(platform)))
+
+  it.scopedLive("saved to SQLite, its files removed, restored and resumed from another cwd: the model sees the earlier conversation", () =>
+    Effect.gen(function*() {
+      const api = yield* Api.make([
+        Api.turn("remember the word papaya", Api.text("I will remember PAPAYA.")),
+        Api.turn("which word", Api.text("The word was papaya."))
+      ])
+      const database = path.join(tempDir("ecs-sql-e2e-"), "transcripts.db")
+      // each machine opens the database with its own client
+      const storeOnAMachine = Effect.flatMap(
+        Layer.build(SqliteClient.layer({ filename: database })),
+        (context) => Effect.provide(SqlTranscriptStore.make(), context)
+      )
+      const firstCwd = fs.realpathSync(tempDir())
+      const sessionId = yield* Effect.scoped(Effect.gen(function*() {
+        const store = yield* storeOnAMachine
+        const session = yield* ClaudeSession.make(realOptions(api, { cwd: firstCwd, transcriptStore: store }))
+        return (yield* session.turn("remember the word papaya")).result.session_id
+      }))
+      // the machine is gone: no transcript is left on disk
+      const projects = path.join(api.env.HOME!, ".claude", "projects")
+      fs.rmSync(projects, { recursive: true, force: true })
+      const sessions = yield* ClaudeSessions.make({ configDir: path.join(api.env.HOME!, ".claude") })
+      assert.strictEqual((yield* Effect.flip(sessions.file(sessionId)))._tag, "SessionNotFound")
+
+      const secondCwd = fs.realpathSync(tempDir())
+      const store = yield* storeOnAMachine
+      const before = (yield* api.messageRequests).length
+      const resumed = yield* ClaudeSession.make(realOptions(api, { cwd: secondCwd, resume: sessionId, transcriptStore: store }))
+      assert.strictEqual((yield* resumed.turn("which word did I give?")).text, "The word was papaya.")
+      const requests = (yield* api.messageRequests).slice(before).map((request) => JSON.stringify(request.raw))
+      assert.isTrue(
+        requests.some((raw) => raw.includes("which word did I give?") && raw.includes("remember the word papaya") && raw.includes("I will remember PAPAYA.")),
+        "the resumed turn's request carries the earlier conversation"
+      )
+      // restored where the CLI finds it, and read as any stored session
+      const restored = yield* sessions.info(sessionId)
+      assert.strictEqual(restored.firstPrompt, "remember the word papaya")
+      // the resumed turn is mirrored too
+      yield* resumed.flushTranscript
+      const projectKey = Option.getOrThrow(yield* store.locate(sessionId))
+      const stored = Chunk.toArray(yield* Stream.runCollect(store.load({ projectKey, sessionId })))
+      assert.isTrue(stored.some((entry) => JSON.stringify(entry).includes("The word was papaya.")))
     }).pipe(Effect.provide(platform)))
 })
