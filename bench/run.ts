@@ -3,7 +3,7 @@
  * in one run on one machine. Writes bench/results/latest.json and bench/results/latest.md.
  *
  * BENCH_QUICK=1 runs a small smoke version (used by nothing in `npm test`; handy in CI logs);
- * BENCH_ONLY=warm runs only the warm-session measures.
+ * BENCH_ONLY=warm runs only the warm-session measures, BENCH_ONLY=sessions only the stored-session ones.
  */
 import { prewarm, query } from "@anthropic-ai/claude-agent-sdk"
 import { Command } from "@effect/platform"
@@ -19,6 +19,7 @@ import { fileURLToPath } from "node:url"
 import { ClaudeEvent, ClaudeSession, ClaudeSessionPool } from "../src/index.js"
 import * as Delivery from "../src/internal/delivery.js"
 import * as Api from "../src/ScriptedMessagesApi.js"
+import { storedSessions } from "./sessions.js"
 import { generate } from "./transcript.js"
 
 const quick = process.env.BENCH_QUICK === "1"
@@ -557,6 +558,8 @@ const main = async () => {
   console.log("real CLI", cli)
   const pool = await warmSessions()
   console.log("warm sessions", pool)
+  const stored = await storedSessions({ quick })
+  console.log("stored sessions", stored)
   // last: it leaves a large heap behind, which would slow the runs after it
   const idle = await unread()
   console.log("unread", idle)
@@ -584,7 +587,8 @@ const main = async () => {
     unread: idle,
     concurrency: conc,
     realCli: cli,
-    warmSessions: pool
+    warmSessions: pool,
+    storedSessions: stored
   }
   const r = results.throughput.ratios
   const md = `| measure | raw readline + JSON.parse (a) | official SDK (b) | ClaudeSession \`turnStream\` (c) | ClaudeSession raw \`turnEvents\`, one event per chunk (d) |
@@ -614,6 +618,7 @@ const main = async () => {
 | official SDK: cold \`query()\` → result | ${pool.sdkColdQueryToResultMs} | ${ratio(pool.sdkColdQueryToResultMs, pool.initializedSendToResultMs)}x |
 | ${pool.concurrent.acquires} concurrent acquires, \`maxSessions\` ${pool.concurrent.maxSessions} | ${pool.concurrent.served} served in ${pool.concurrent.seconds} s, at most ${pool.concurrent.mostProcesses} claude processes, ${pool.concurrent.processesLeft} left | |
 
+${storedSessionsTable(stored)}
 ${machine.cpus} × ${machine.cpu}, Node ${machine.node}, ${machine.date.slice(0, 10)}; transcript ${results.transcript.mb} MB × ${times}, median of ${runs} rounds; each run in a fresh process after ${warmUps} warm-up runs.
 `
   fs.mkdirSync(path.join(here, "results"), { recursive: true })
@@ -624,7 +629,25 @@ ${machine.cpus} × ${machine.cpu}, Node ${machine.node}, ${machine.date.slice(0,
   fs.rmSync(work, { recursive: true, force: true })
 }
 
-// BENCH_ONLY=warm: only the warm-session measures, printed (for working on the pool)
+const storedSessionsTable = (stored: Awaited<ReturnType<typeof storedSessions>>) => {
+  const vs = (ours: number, sdk: number) => `${(ours / sdk).toFixed(2)}x`
+  return `| stored sessions (median of ${stored.rounds}, each in a fresh process) | time | peak RSS growth |
+|---|---|---|
+| official SDK \`listSessions()\`, ${stored.sessions.toLocaleString("en")} transcripts (${stored.listMb} MB) | ${stored.sdkList.ms} ms | ${stored.sdkList.peakRssGrowthMb} MB |
+| \`ClaudeSessions.list()\`, the same files | ${stored.oursList.ms} ms (${vs(stored.oursList.ms, stored.sdkList.ms)}) | ${stored.oursList.peakRssGrowthMb} MB |
+| official SDK \`getSessionMessages\`, one ${stored.bigMb} MB transcript (${stored.sdkMessages.count.toLocaleString("en")} messages) | ${stored.sdkMessages.ms} ms | ${stored.sdkMessages.peakRssGrowthMb} MB |
+| \`ClaudeSessions.messages\`, the same file, counted as they stream | ${stored.oursMessages.ms} ms (${vs(stored.oursMessages.ms, stored.sdkMessages.ms)}) | ${stored.oursMessages.peakRssGrowthMb} MB |
+| \`ClaudeSessions.entries\`, every line of it decoded (${stored.oursEntries.count.toLocaleString("en")}) | ${stored.oursEntries.ms} ms | ${stored.oursEntries.peakRssGrowthMb} MB |
+`
+}
+
+// BENCH_ONLY=warm / sessions: only those measures, printed (for working on them)
 if (worker === undefined && process.env.BENCH_ONLY === "warm") console.log(await warmSessions())
+else if (worker === undefined && process.env.BENCH_ONLY === "sessions") {
+  const stored = await storedSessions({ quick })
+  console.log(stored)
+  console.log(storedSessionsTable(stored))
+}
+if (worker === undefined && process.env.BENCH_ONLY !== undefined) fs.rmSync(work, { recursive: true, force: true })
 else if (worker === undefined) await main()
 else await runWorker(worker as Contender)
