@@ -638,6 +638,7 @@ const storedSessionsTable = (stored: Awaited<ReturnType<typeof storedSessions>>)
 | official SDK \`getSessionMessages\`, one ${stored.bigMb} MB transcript (${stored.sdkMessages.count.toLocaleString("en")} messages) | ${stored.sdkMessages.ms} ms | ${stored.sdkMessages.peakRssGrowthMb} MB |
 | \`ClaudeSessions.messages\`, the same file, counted as they stream | ${stored.oursMessages.ms} ms (${vs(stored.oursMessages.ms, stored.sdkMessages.ms)}) | ${stored.oursMessages.peakRssGrowthMb} MB |
 | \`ClaudeSessions.entries\`, every line of it decoded (${stored.oursEntries.count.toLocaleString("en")}) | ${stored.oursEntries.ms} ms | ${stored.oursEntries.peakRssGrowthMb} MB |
+| the ${stored.bigMb} MB transcript with the V8 heap capped at ${stored.heapCapMb} MB (\`--max-old-space-size\`) | SDK \`getSessionMessages\`: ${stored.underCap.sdkMessages}; \`messages\`: ${stored.underCap.oursMessages}; \`entries\`: ${stored.underCap.oursEntries} | |
 `
 }
 
@@ -646,7 +647,13 @@ if (worker === undefined && process.env.BENCH_ONLY === "warm") console.log(await
 else if (worker === undefined && process.env.BENCH_ONLY === "sessions") {
   const stored = await storedSessions({ quick })
   console.log(stored)
-  console.log(storedSessionsTable(stored))
+  const table = storedSessionsTable(stored)
+  console.log(table)
+  // saved beside the full run's results (which include it when run whole)
+  fs.mkdirSync(path.join(here, "results"), { recursive: true })
+  const date = new Date().toISOString().slice(0, 10)
+  fs.writeFileSync(path.join(here, "results", "sessions.json"), JSON.stringify({ date, quick, ...stored }, null, 2) + "\n")
+  fs.writeFileSync(path.join(here, "results", "sessions.md"), `${table}\n${os.cpus().length} × ${os.cpus()[0]?.model}, Node ${process.version}, ${date}.\n`)
 }
 if (worker === undefined && process.env.BENCH_ONLY !== undefined) fs.rmSync(work, { recursive: true, force: true })
 else if (worker === undefined) await main()

@@ -64,7 +64,7 @@ const writeTranscript = (file: string, sessionId: string, cwd: string, bytes: nu
 const projectOf = (cwd: string) => cwd.replace(/[^a-zA-Z0-9]/g, "-")
 
 /** 1,000 transcripts of ~150 KB in 20 projects, and one of 100 MB. */
-const makeCorpus = (root: string, sessions: number, bigMb: number) => {
+export const makeCorpus = (root: string, sessions: number, bigMb: number) => {
   const config = path.join(root, ".claude")
   let bytes = 0
   for (let i = 0; i < sessions; i++) {
@@ -116,9 +116,10 @@ const measure = async (contender: Contender): Promise<Measure> => {
   return { ms: Math.round(ms), peakRssGrowthMb: Math.round((peak - base) / MB), count }
 }
 
-const inWorker = (contender: Contender, env: Record<string, string>) =>
+const inWorker = (contender: Contender, env: Record<string, string>, heapLimitMb?: number) =>
   new Promise<Measure>((resolve, reject) => {
-    const child = spawn(process.execPath, [...process.execArgv, here], {
+    const limit = heapLimitMb === undefined ? [] : [`--max-old-space-size=${heapLimitMb}`]
+    const child = spawn(process.execPath, [...process.execArgv, ...limit, here], {
       env: { ...process.env, ...env, BENCH_SESSIONS_WORKER: contender },
       stdio: ["ignore", "pipe", "inherit"]
     })
@@ -128,6 +129,8 @@ const inWorker = (contender: Contender, env: Record<string, string>) =>
       code === 0 ? resolve(JSON.parse(out.trim().split("\n").at(-1)!)) : reject(new Error(`${contender} exited ${code}`))
     )
   })
+
+const HEAP_CAP_MB = 64
 
 const median = (values: ReadonlyArray<number>) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
 
@@ -149,6 +152,14 @@ export const storedSessions = async (options: { readonly quick: boolean }) => {
       results.oursMessages.push(await inWorker("oursMessages", bigEnv))
       results.oursEntries.push(await inWorker("oursEntries", bigEnv))
     }
+    // bounded or not: the same reads with the V8 heap capped (a whole-file reader runs out of memory)
+    const capped = async (contender: Contender) =>
+      inWorker(contender, bigEnv, HEAP_CAP_MB).then((m) => `completed (${m.count.toLocaleString("en")})`, () => "out of memory")
+    const underCap = {
+      sdkMessages: await capped("sdkMessages"),
+      oursMessages: await capped("oursMessages"),
+      oursEntries: await capped("oursEntries")
+    }
     const summary = (list: ReadonlyArray<Measure>) => ({
       ms: median(list.map((m) => m.ms)),
       peakRssGrowthMb: median(list.map((m) => m.peakRssGrowthMb)),
@@ -163,7 +174,9 @@ export const storedSessions = async (options: { readonly quick: boolean }) => {
       oursList: summary(results.oursList),
       sdkMessages: summary(results.sdkMessages),
       oursMessages: summary(results.oursMessages),
-      oursEntries: summary(results.oursEntries)
+      oursEntries: summary(results.oursEntries),
+      heapCapMb: HEAP_CAP_MB,
+      underCap
     }
   } finally {
     fs.rmSync(root, { recursive: true, force: true })

@@ -2,8 +2,18 @@
  * The README's snippets, compiled by `npm test` (tsc) so that they stay true. Not run.
  */
 import { NodeContext } from "@effect/platform-node"
-import { Config, Console, Effect, Layer, Schedule, Schema } from "effect"
-import { ClaudeControl, ClaudeSession, ClaudeSessionPool, ClaudeTurn, McpTool } from "effect-claude-session"
+import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
+import { Config, Console, Effect, Layer, Schedule, Schema, Stream } from "effect"
+import {
+  ClaudeControl,
+  ClaudeSession,
+  ClaudeSessionPool,
+  ClaudeSessions,
+  ClaudeTurn,
+  McpTool,
+  TranscriptStore
+} from "effect-claude-session"
+import * as SqlTranscriptStore from "effect-claude-session/sql"
 import { ClaudeSessionTest, ScriptedMessagesApi } from "effect-claude-session/testing"
 
 export const useIt = () => {
@@ -110,3 +120,49 @@ export const warmTest = Effect.gen(function*() {
   const pool = yield* ClaudeSessionPool.ClaudeSessionPool
   return yield* pool.withSession((session) => session.turn("hello"))
 }).pipe(Effect.provide(ClaudeSessionTest.poolLayer([ClaudeSessionTest.reply("hello", ClaudeSessionTest.textTurn("Hi!"))])))
+
+export const storedSessions = () => {
+  const program = Effect.gen(function*() {
+    const sessions = yield* ClaudeSessions.ClaudeSessions
+    const [latest] = yield* sessions.list({ dir: "/srv/checkouts/repo-1", limit: 1 })
+    if (latest === undefined) return
+    yield* Console.log(latest.summary, new Date(latest.lastModified).toISOString(), latest.gitBranch)
+    // the conversation, as the CLI rebuilds it (streamed)
+    yield* sessions.messages(latest.sessionId).pipe(Stream.runForEach((message) => Console.log(message.type, message.uuid)))
+    yield* sessions.rename(latest.sessionId, "Repo tour")
+    yield* sessions.tag(latest.sessionId, "onboarding")
+    // go on with a copy, keeping the original as it is
+    const fork = yield* sessions.fork(latest.sessionId)
+    const session = yield* ClaudeSession.make({ resume: fork.sessionId, cwd: latest.cwd })
+    yield* session.turn("Now the tests, please.")
+  })
+
+  return program.pipe(
+    Effect.scoped,
+    Effect.provide(ClaudeSessions.layerConfig()), // CLAUDE_CONFIG_DIR, else $HOME/.claude
+    Effect.provide(NodeContext.layer),
+    Effect.runPromise
+  )
+}
+
+export const transcriptStore = () => {
+  // every machine opens the same database; SQLite here, Postgres through @effect/sql-pg's layer
+  const Sql = SqliteClient.layer({ filename: "/var/lib/app/transcripts.db" })
+  const conversation = (sessionId: string | undefined, prompt: string) =>
+    Effect.gen(function*() {
+      const store = yield* TranscriptStore.TranscriptStore
+      // with `resume`, a session the CLI's folder lacks is restored from the store first
+      const session = yield* ClaudeSession.make({ transcriptStore: store, ...(sessionId ? { resume: sessionId } : {}) })
+      const outcome = yield* session.turn(prompt)
+      // wait until what the CLI wrote is stored (and see a store failure, if any)
+      yield* session.flushTranscript
+      return outcome.result.session_id
+    }).pipe(Effect.scoped)
+
+  return conversation(undefined, "Remember the word papaya.").pipe(
+    Effect.flatMap((id) => conversation(id, "Which word?")),
+    Effect.provide(SqlTranscriptStore.layer().pipe(Layer.provide(Sql))),
+    Effect.provide(NodeContext.layer),
+    Effect.runPromise
+  )
+}

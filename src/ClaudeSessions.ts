@@ -23,6 +23,7 @@ import * as Stream from "effect/Stream"
 import { MalformedEntry, SessionNotFound, TranscriptError } from "./ClaudeError.js"
 import * as ClaudeTranscript from "./ClaudeTranscript.js"
 import * as Chain from "./internal/chain.js"
+import * as Fork from "./internal/fork.js"
 import * as Jsonl from "./internal/jsonl.js"
 import * as Messages from "./internal/messages.js"
 import * as Scan from "./internal/sessionScan.js"
@@ -219,7 +220,10 @@ export const make = (options: {
           Effect.zipRight(
             handle.seek(FileSystem.Size(offset), "start"),
             Effect.map(handle.readAlloc(FileSystem.Size(Scan.HEAD_TAIL_BYTES)), (bytes) =>
-              Option.match(bytes, { onNone: () => "", onSome: (bytes) => Buffer.from(bytes).toString("utf8") }))
+              Option.match(bytes, {
+                onNone: () => "",
+                onSome: (bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8")
+              }))
           )
         const head = yield* read(0)
         if (head === "") return Option.none()
@@ -232,16 +236,21 @@ export const make = (options: {
       readonly sessionId: string
       readonly file: string
       readonly projectPath: string | undefined
+      /** Whether `<id>/` (where sidecars are) exists; unknown: look. */
+      readonly sessionFolder?: boolean | undefined
     }
     const candidatesIn = (folder: string, projectPath: string | undefined) =>
       fs.readDirectory(folder).pipe(
         Effect.orElseSucceed(() => []),
-        Effect.map((names) =>
-          names.flatMap((name): Array<Candidate> => {
+        Effect.map((names) => {
+          const all = new Set(names)
+          return names.flatMap((name): Array<Candidate> => {
             const id = name.endsWith(".jsonl") ? name.slice(0, -".jsonl".length) : ""
-            return Scan.isSessionId(id) ? [{ sessionId: id, file: path.join(folder, name), projectPath }] : []
+            return Scan.isSessionId(id)
+              ? [{ sessionId: id, file: path.join(folder, name), projectPath, sessionFolder: all.has(id) }]
+              : []
           })
-        )
+        })
       )
 
     const infoOf = (candidate: Candidate, includeProgrammatic: boolean) =>
@@ -254,14 +263,17 @@ export const make = (options: {
           return undefined
         }
         const sidecars = path.join(path.dirname(candidate.file), candidate.sessionId)
+        // most sessions have no folder of their own: no sidecar to read then
+        const readSidecar = (name: string) =>
+          candidate.sessionFolder === false ? Effect.succeedNone : readOptional(path.join(sidecars, name))
         const sidecarTitle = Scan.lastTypedField(file.value.tail, "custom-title") === undefined
           ? Option.getOrUndefined(Option.flatMap(
-            yield* readOptional(path.join(sidecars, "custom-title.json")),
+            yield* readSidecar("custom-title.json"),
             (text) => Option.fromNullable(Scan.sidecarTitle(text))
           ))
           : undefined
         const archived = Option.getOrUndefined(Option.flatMap(
-          yield* readOptional(path.join(sidecars, "archived.json")),
+          yield* readSidecar("archived.json"),
           (text) => Option.fromNullable(Scan.archivedSidecar(text))
         ))
         return Scan.sessionInfo(candidate.sessionId, file.value, { projectPath: candidate.projectPath, sidecarTitle, archived })
@@ -331,72 +343,95 @@ export const make = (options: {
       })
 
     const parsedLines = (file: string) =>
-      Jsonl.lines(fs, file).pipe(
-        Stream.mapEffect((line) =>
-          Effect.map(Effect.either(Jsonl.parseObject(file, line)), (json) => ({ number: line.number, json }))
-        )
-      )
+      Jsonl.lines(fs, file).pipe(Stream.map((line) => ({ number: line.number, json: Jsonl.parseObject(file, line) })))
 
     const entries = (sessionId: string, entriesOptions: EntriesOptions = {}) =>
       Stream.unwrap(Effect.map(find(sessionId, entriesOptions), ({ file }) =>
         Jsonl.lines(fs, file).pipe(
-          Stream.mapEffect((line) =>
-            Jsonl.parseObject(file, line).pipe(
-              Effect.flatMap((json) =>
-                Either.match(ClaudeTranscript.decodeEntry(json), {
-                  onLeft: (error) => Effect.fail(Jsonl.malformed(file, line, error.message)),
-                  onRight: (entry) => Effect.succeed(Option.some(entry))
-                })
-              ),
-              Effect.catchIf(
-                (error): error is MalformedEntry => error instanceof MalformedEntry && entriesOptions.onMalformed !== "fail",
-                (error) => Effect.as(Effect.logDebug(error.message), Option.none())
-              )
+          Stream.mapEffect((line) => {
+            const decoded = Either.flatMap(
+              Jsonl.parseObject(file, line),
+              (json) => Either.mapLeft(ClaudeTranscript.decodeEntry(json), (error) => Jsonl.malformed(file, line, error.message))
             )
-          ),
+            if (Either.isRight(decoded)) return Effect.succeed(Option.some(decoded.right))
+            return entriesOptions.onMalformed === "fail"
+              ? Effect.fail(decoded.left)
+              : Effect.as(Effect.logDebug(decoded.left.message), Option.none())
+          }),
           Stream.filterMap((entry) => entry)
         )))
 
+    // Two passes, neither holding the file: the first keeps a small record of each chain entry
+    // (links, and the few fields that decide what is shown), the second parses only the lines
+    // shown and streams them out.
     const messages = (sessionId: string, messagesOptions: MessagesOptions = {}) =>
       Stream.unwrap(Effect.gen(function*() {
         const { file } = yield* find(sessionId, messagesOptions)
-        // pass 1: links and delivery counts only, so the chain is known without holding entries
         const links: Array<Chain.Link> = []
+        const slims = new Map<number, Record<string, unknown>>()
         const tally = Messages.deliveries()
-        yield* parsedLines(file).pipe(Stream.runForEach((parsed) =>
+        yield* Jsonl.lines(fs, file).pipe(Stream.runForEachChunk((chunk) =>
           Effect.sync(() => {
-            if (Either.isLeft(parsed.json)) return
-            const link = Chain.linkOf(parsed.json.right, parsed.number)
-            if (link !== undefined) links.push(link)
-            Messages.noteDelivery(parsed.json.right, tally)
+            for (const line of chunk) {
+              // only entries with a uuid (and queue operations) matter here: skip parsing the rest
+              if (!line.text.includes("\"uuid\"") && !line.text.includes("queue-operation")) continue
+              const parsed = Jsonl.parseObject(file, line)
+              if (Either.isLeft(parsed)) continue
+              const link = Chain.linkOf(parsed.right, line.number)
+              if (link !== undefined) {
+                links.push(link)
+                if (mayBeShown(link)) slims.set(line.number, Messages.slim(parsed.right))
+              }
+              Messages.noteDelivery(parsed.right, tally)
+            }
           })
         ))
         const { chain, trailing } = Chain.conversation(links)
-        const conversation = [...chain, ...trailing]
-        // pass 2: the entries that can become messages (the chain's own line for each uuid)
-        const wanted = new Map<number, number>()
-        conversation.forEach((link, position) => {
-          if (link.type !== "attachment" || link.attachmentType === "queued_command") wanted.set(link.index, position)
-        })
-        const slots: Array<Record<string, unknown> | undefined> = new Array(conversation.length)
-        yield* parsedLines(file).pipe(Stream.runForEach((parsed) =>
-          Effect.sync(() => {
-            const position = wanted.get(parsed.number)
-            if (position !== undefined && Either.isRight(parsed.json)) slots[position] = parsed.json.right
-          })
-        ))
-        const entries = slots.filter((entry): entry is Record<string, unknown> => entry !== undefined)
-        const include = messagesOptions.includeSystemMessages === true
-        const shown = Messages.materialize(entries, {
+        const rows = [...chain, ...trailing].filter(mayBeShown)
+        const slimRows = rows.map((link) => slims.get(link.index)!)
+        const decisions = Messages.decide(slimRows, {
           trailing: new Set(trailing.map((link) => link.uuid)),
           delivered: Messages.deliveredCounts(tally),
-          uuids: new Set(conversation.map((link) => link.uuid))
-        }).filter((entry) => Chain.isVisible(entry, include)).map(ClaudeTranscript.toSessionMessage)
+          uuids: new Set([...chain, ...trailing].map((link) => link.uuid))
+        })
+        slims.clear()
+        const include = messagesOptions.includeSystemMessages === true
+        const shown = rows.flatMap((link, at) =>
+          Chain.isVisible(Messages.apply(slimRows[at]!, decisions[at]!), include) ? [{ line: link.index, decision: decisions[at]! }] : []
+        )
+        // limit and offset as the SDK applies them (Array.slice, negative offsets included)
         const offset = messagesOptions.offset ?? 0
         const limit = messagesOptions.limit
-        return Stream.fromIterable(
-          limit !== undefined && limit > 0 ? shown.slice(offset, offset + limit) : offset > 0 ? shown.slice(offset) : shown
+        const selected = limit !== undefined && limit > 0
+          ? shown.slice(offset, offset + limit)
+          : offset > 0
+          ? shown.slice(offset)
+          : shown
+        const byLine = new Map(selected.map((row) => [row.line, row.decision]))
+        const toMessage = (line: Jsonl.Line) => {
+          const parsed = Jsonl.parseObject(file, line)
+          return Either.isRight(parsed)
+            ? ClaudeTranscript.toSessionMessage(Messages.apply(parsed.right, byLine.get(line.number)!))
+            : undefined
+        }
+        const picked = Jsonl.lines(fs, file).pipe(
+          Stream.filter((line) => byLine.has(line.number)),
+          Stream.filterMap((line) => Option.fromNullable(toMessage(line)))
         )
+        // the conversation in file order (the usual case) streams; else it is put in order first
+        const inFileOrder = selected.every((row, i) => i === 0 || row.line > selected[i - 1]!.line)
+        if (inFileOrder) return picked
+        const order = new Map(selected.map((row, position) => [row.line, position]))
+        return Stream.unwrap(Effect.map(
+          Stream.runCollect(Jsonl.lines(fs, file).pipe(
+            Stream.filter((line) => byLine.has(line.number)),
+            Stream.filterMap((line) => Option.map(Option.fromNullable(toMessage(line)), (message) => ({ line: line.number, message })))
+          )),
+          (collected) =>
+            Stream.fromIterable(
+              [...collected].sort((a, b) => order.get(a.line)! - order.get(b.line)!).map((row) => row.message)
+            )
+        ))
       }).pipe(Effect.withSpan("ClaudeSessions.messages", { attributes: { sessionId }, captureStackTrace: false })))
 
     const append = (sessionId: string, entry: Record<string, unknown>, findOptions?: FindOptions) =>
@@ -456,6 +491,7 @@ export const make = (options: {
         const written = copied.filter((entry) => entry.type !== "progress")
         if (written.length === 0) return yield* invalid(`session ${sessionId} has no messages to fork`)
         const newUuids = new Map(copied.map((entry) => [entry.uuid, crypto.randomUUID()]))
+        const writtenUuids = new Map(written.map((entry) => [entry.uuid, newUuids.get(entry.uuid)!]))
         const byUuid = new Map(copied.map((entry) => [entry.uuid, entry]))
         // the parent of a copy skips the progress entries the fork leaves out
         const parentOf = (parentUuid: string | null): string | null => {
@@ -474,7 +510,7 @@ export const make = (options: {
         const now = new Date().toISOString()
         const lastUuid = written.at(-1)!.uuid
         const copiedUuids = new Set(written.map((entry) => entry.uuid))
-        const title = forkOptions.title?.trim() || `${(yield* titleOf(file)) || "Forked session"} (fork)`
+        const title = forkOptions.title?.trim() || `${(yield* titleOf(file, sessionId)) || "Forked session"} (fork)`
         const target = path.join(path.dirname(file), `${forkId}.jsonl`)
         const copies = parsedLines(file).pipe(
           Stream.filterMap((parsed) => {
@@ -488,6 +524,7 @@ export const make = (options: {
             return Option.some({
               ...json,
               ...(json.type === "system" && json.subtype === "model_refusal_fallback" ? { neutralizedByFork: true } : {}),
+              ...Fork.remapReferences(json, newUuids, writtenUuids),
               uuid: newUuids.get(json.uuid),
               parentUuid: parentOf(typeof json.parentUuid === "string" ? json.parentUuid : null),
               logicalParentUuid: logical === null || logical === undefined
@@ -517,14 +554,22 @@ export const make = (options: {
         return { sessionId: forkId }
       })
 
-    const titleOf = (file: string) =>
-      Effect.map(headTail(file), (ends) =>
-        Option.match(ends, {
-          onNone: () => "",
-          onSome: ({ head, tail }) =>
-            Scan.lastTypedField(tail, "custom-title") || Scan.lastTypedField(head, "custom-title") ||
-            Scan.lastTypedField(tail, "ai-title") || Scan.lastTypedField(head, "ai-title") || Scan.firstPromptFromHead(head)
-        }))
+    // the source's title (a tail title, even an empty one, wins over the sidecar), else its first prompt
+    const titleOf = (file: string, sessionId: string) =>
+      Effect.gen(function*() {
+        const ends = yield* headTail(file)
+        if (Option.isNone(ends)) return ""
+        const { head, tail } = ends.value
+        const tailTitle = Scan.lastTypedField(tail, "custom-title")
+        const sidecar = tailTitle === undefined
+          ? Option.getOrUndefined(Option.flatMap(
+            yield* readOptional(path.join(path.dirname(file), sessionId, "custom-title.json")),
+            (text) => Option.fromNullable(Scan.sidecarTitle(text))
+          ))
+          : undefined
+        return (tailTitle !== undefined ? tailTitle : sidecar ?? Scan.lastTypedField(head, "custom-title")) ||
+          Scan.lastTypedField(tail, "ai-title") || Scan.lastTypedField(head, "ai-title") || Scan.firstPromptFromHead(head)
+      })
 
     const remove = (sessionId: string, findOptions?: FindOptions) =>
       Effect.gen(function*() {
@@ -547,6 +592,9 @@ export const make = (options: {
       delete: remove
     })
   })
+
+// chain entries that can be shown: all but attachments, except queued prompts
+const mayBeShown = (link: Chain.Link) => link.type !== "attachment" || link.attachmentType === "queued_command"
 
 const forkTypes = new Set(["user", "assistant", "attachment", "system", "progress"])
 

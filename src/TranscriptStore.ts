@@ -16,6 +16,7 @@ import * as Path from "@effect/platform/Path"
 import * as Chunk from "effect/Chunk"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
@@ -190,12 +191,10 @@ export const makeFileSystem = (options: {
         if (yield* fs.exists(file)) {
           yield* Jsonl.lines(fs, file).pipe(
             Stream.runForEach((line) =>
-              Jsonl.parseObject(file, line).pipe(
-                Effect.match({
-                  onFailure: () => undefined,
-                  onSuccess: (json) => typeof json.uuid === "string" ? void uuids.add(json.uuid) : undefined
-                })
-              )
+              Effect.sync(() => {
+                const json = Jsonl.parseObject(file, line)
+                if (Either.isRight(json) && typeof json.right.uuid === "string") uuids.add(json.right.uuid)
+              })
             )
           )
         }
@@ -351,8 +350,7 @@ export const importFile = (
     let count = 0
     yield* Jsonl.lines(fs, options.file).pipe(
       // a line that is not JSON is not a transcript entry: the CLI would skip it too
-      Stream.mapEffect((line) => Effect.option(Jsonl.parseObject(options.file, line))),
-      Stream.filterMap((entry) => entry),
+      Stream.filterMap((line) => Either.getRight(Jsonl.parseObject(options.file, line))),
       Stream.grouped(BATCH),
       Stream.runForEach((entries) => {
         count += entries.length

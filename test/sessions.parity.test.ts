@@ -300,4 +300,86 @@ describe("ClaudeSessions agrees with the official SDK on hand-made transcripts",
       const queued = Chunk.toArray(yield* Effect.provide(Stream.runCollect(sessions.messages(sid(6))), platform))
       assert.isTrue(queued.some((message) => message.isQueuedCommand === true), "a delivered queued prompt is a message")
     }))
+
+  it.effect("fork writes what forkSession writes: same entries, links, bookkeeping kept and dropped, title", () =>
+    Effect.gen(function*() {
+      const config = freshConfig("fork")
+      const project = "/tmp/ecs-parity-fork"
+      const name = projectDirName(project)
+      const U = (k: number) => uuid(3000 + k)
+      const at = (i: number) => new Date(Date.parse("2025-01-01T00:00:00Z") + i * 1000).toISOString()
+      const base = (session: string, k: number, parent: number | null, type: string, extra: Record<string, unknown>) => ({
+        parentUuid: parent === null ? null : U(parent),
+        isSidechain: false,
+        cwd: project,
+        sessionId: session,
+        type,
+        uuid: U(k),
+        timestamp: at(k),
+        ...extra
+      })
+      const user = (session: string, k: number, parent: number | null, content: unknown, extra: Record<string, unknown> = {}) =>
+        base(session, k, parent, "user", { message: { role: "user", content }, ...extra })
+      const assistant = (session: string, k: number, parent: number | null, text: string, extra: Record<string, unknown> = {}) =>
+        base(session, k, parent, "assistant", { message: { id: `msg_${k}`, role: "assistant", content: [{ type: "text", text }] }, ...extra })
+      const S = sid(1)
+      writeLines(sessionFile(config, name, S), [
+        { type: "summary", summary: "s", leafUuid: U(2) },
+        user(S, 1, null, "hello fork", { slug: "my-slug", agentName: "x" }),
+        { type: "progress", uuid: U(2), parentUuid: U(1), sessionId: S, timestamp: at(2), data: { p: 1 } },
+        assistant(S, 3, 2, "answer", { requestSessionId: "elsewhere" }),
+        user(S, 4, 3, "side", { isSidechain: true }),
+        { type: "file-history-snapshot", messageId: U(3), snapshot: {} },
+        { type: "custom-title", customTitle: "Orig Title", sessionId: S },
+        { type: "atis-latch", atis: "abc", sessionId: S },
+        { type: "tools-used", tools: ["Bash", ""], sessionId: S },
+        base(S, 5, 3, "system", { subtype: "informational", content: "note" }),
+        user(S, 6, 5, "second"),
+        assistant(S, 7, 6, "second answer"),
+        user(S, 8, 5, "a dead branch"),
+        base(S, 9, 7, "attachment", { attachment: { type: "queued_command", prompt: "queued", source_uuid: U(6) } }),
+        base(S, 10, null, "system", {
+          subtype: "compact_boundary",
+          logicalParentUuid: U(7),
+          compactMetadata: { trigger: "auto", preservedSegment: { headUuid: U(6), anchorUuid: U(10), tailUuid: U(7) } }
+        }),
+        user(S, 11, 10, "after compaction")
+      ])
+      const S2 = sid(2)
+      writeLines(sessionFile(config, name, S2), [user(S2, 21, null, "x".repeat(250))])
+      const S3 = sid(3)
+      writeLines(sessionFile(config, name, S3), [assistant(S3, 31, null, "only assistant")])
+
+      const sessions = yield* Effect.provide(ClaudeSessions.make({ configDir: config }), platform)
+      const sdk = yield* official(config)
+      const lines = (id: string) =>
+        fs.readFileSync(sessionFile(config, name, id), "utf8").split("\n").filter((line) => line.length > 0)
+      // new uuids, the fork's id and the fork time differ by design: named by first appearance
+      const normalized = (id: string, source: string) => {
+        const text = lines(id).join("\n")
+        const sourceText = fs.readFileSync(sessionFile(config, name, source), "utf8")
+        const names = new Map<string, string>()
+        return text.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, (found) => {
+          if (sourceText.includes(found)) return found
+          if (!names.has(found)) names.set(found, `NEW${names.size}`)
+          return names.get(found)!
+        }).replace(/"20[3-9]\d-[^"]+"|"2026-[^"]+"/g, "\"NOW\"")
+      }
+      const cases: ReadonlyArray<readonly [string, ClaudeSessions.ForkOptions]> = [
+        [S, {}],
+        [S, { upToMessageId: U(3), title: "  My Fork  " }],
+        [S, { upToMessageId: U(2) }],
+        [S, { upToMessageId: U(8) }],
+        [S2, {}],
+        [S3, {}]
+      ]
+      for (const [source, options] of cases) {
+        const ours = yield* Effect.provide(sessions.fork(source, options), platform)
+        const theirs = yield* Effect.promise(() => sdk.forkSession(source, options as Parameters<typeof sdk.forkSession>[1]))
+        assert.strictEqual(normalized(ours.sessionId, source), normalized(theirs.sessionId, source), `fork of ${source} ${JSON.stringify(options)}`)
+        assert.strictEqual(fs.statSync(sessionFile(config, name, ours.sessionId)).mode & 0o777, 0o600)
+      }
+      const missing = yield* Effect.flip(Effect.provide(sessions.fork(S, { upToMessageId: "nope" }), platform))
+      assert.strictEqual(missing._tag, "TranscriptError")
+    }))
 })

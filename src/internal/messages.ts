@@ -232,23 +232,31 @@ export const metaShown = (origin: unknown): boolean => {
   return typeof kind === "string" && metaShownKinds.has(kind)
 }
 
-const queuedToUser = (entry: Json, delivered: boolean, uuids: Set<string>): Json => {
+// whether a delivered queued prompt becomes a user message, and under which uuid
+const queuedUuid = (entry: Json, delivered: boolean, uuids: Set<string>): string | undefined => {
   const attachment = entry.type === "attachment" ? record(entry.attachment) : undefined
-  if (!delivered || attachment === undefined) return entry
+  if (!delivered || attachment === undefined) return undefined
   const prompt = attachment.prompt
   const origin = typeof record(attachment.origin)?.kind === "string" ? attachment.origin : undefined
   if (
     attachment.type !== "queued_command" || (Boolean(attachment.isMeta) && !metaShown(origin)) ||
     (typeof prompt !== "string" && !Array.isArray(prompt))
-  ) return entry
+  ) return undefined
   // a prompt forwarded from another session is not this session's message
   const intent = record(attachment.forwardedIntent)
-  if (intent !== undefined && typeof intent.lineage === "string" && intent.lineage.length >= 1) return entry
+  if (intent !== undefined && typeof intent.lineage === "string" && intent.lineage.length >= 1) return undefined
   const uuid = typeof attachment.source_uuid === "string" && attachment.source_uuid !== ""
     ? attachment.source_uuid
     : entry.uuid as string
-  if (uuid !== entry.uuid && uuids.has(uuid)) return entry
+  if (uuid !== entry.uuid && uuids.has(uuid)) return undefined
   uuids.add(uuid)
+  return uuid
+}
+
+// the user message of a delivered queued prompt
+const queuedToUser = (entry: Json, uuid: string): Json => {
+  const attachment = record(entry.attachment)!
+  const origin = typeof record(attachment.origin)?.kind === "string" ? attachment.origin : undefined
   let normalized = normalizeOrigin(origin) ??
     (attachment.commandMode === "task-notification" ? { kind: "task-notification" } : undefined)
   const runId = validRunId(attachment.runId)
@@ -262,7 +270,7 @@ const queuedToUser = (entry: Json, delivered: boolean, uuids: Set<string>): Json
     parentUuid: entry.parentUuid,
     sessionId: entry.sessionId,
     timestamp: entry.timestamp,
-    message: { role: "user", content: prompt },
+    message: { role: "user", content: attachment.prompt },
     isMeta: Boolean(attachment.isMeta),
     ...(normalized !== undefined ? { origin: normalized } : {}),
     isQueuedCommand: true,
@@ -271,8 +279,14 @@ const queuedToUser = (entry: Json, delivered: boolean, uuids: Set<string>): Json
   }
 }
 
-/** Delivered queued prompts as user messages, completed local commands marked. */
-export const materialize = (
+/** What becomes of an entry of the conversation. */
+export type Decision = "keep" | "completedLocalCommand" | { readonly queuedAs: string }
+
+/**
+ * What becomes of each entry (delivered queued prompts turn into user messages, completed local
+ * commands are marked). Works on `slim` entries: it reads only their small fields.
+ */
+export const decide = (
   entries: ReadonlyArray<Json>,
   options: {
     readonly trailing: Set<string>
@@ -280,14 +294,78 @@ export const materialize = (
     /** The uuids of the whole conversation (entries holds only what can become a message). */
     readonly uuids: Set<string>
   }
-): Array<Json> => {
+): Array<Decision> => {
   const local = completedLocalCommands(entries)
   const followed = followedByReply(entries, local)
   const byIndex = deliveredByIndex(entries, options.delivered)
-  const uuids = options.uuids
-  return entries.map((entry, at) =>
-    local.has(at)
-      ? { ...entry, isCompletedLocalCommand: true }
-      : queuedToUser(entry, byIndex.get(at) ?? (followed[at]! || options.trailing.has(entry.uuid as string)), uuids)
-  )
+  const uuids = new Set(options.uuids)
+  return entries.map((entry, at): Decision => {
+    if (local.has(at)) return "completedLocalCommand"
+    const delivered = byIndex.get(at) ?? (followed[at]! || options.trailing.has(entry.uuid as string))
+    const uuid = queuedUuid(entry, delivered, uuids)
+    return uuid === undefined ? "keep" : { queuedAs: uuid }
+  })
+}
+
+/** An entry as its decision makes it. */
+export const apply = (entry: Json, decision: Decision): Json =>
+  decision === "keep"
+    ? entry
+    : decision === "completedLocalCommand"
+    ? { ...entry, isCompletedLocalCommand: true }
+    : queuedToUser(entry, decision.queuedAs)
+
+const CAP = 1000
+
+const slimText = (u: unknown) => typeof u === "string" ? u.slice(0, CAP) : u
+
+const slimBlock = (block: unknown): unknown => {
+  const fields = record(block)
+  if (fields === undefined) return block
+  return {
+    type: fields.type,
+    ...(fields.text !== undefined ? { text: slimText(fields.text) } : {}),
+    ...(fields.is_error !== undefined ? { is_error: fields.is_error } : {}),
+    ...(fields.content !== undefined ? { content: slimText(fields.content) } : {}),
+    ...(fields.tool_use_id !== undefined ? { tool_use_id: fields.tool_use_id } : {})
+  }
+}
+
+/**
+ * What `decide` and the visibility check read of an entry, and nothing big: texts cut to
+ * 1,000 characters (they are only tested for short prefixes and equalities), a queued
+ * prompt's content reduced to its kind.
+ */
+export const slim = (json: Json): Json => {
+  const message = record(json.message)
+  const content = message?.content
+  const attachment = record(json.attachment)
+  return {
+    type: json.type,
+    uuid: json.uuid,
+    parentUuid: json.parentUuid,
+    sessionId: json.sessionId,
+    timestamp: json.timestamp,
+    isMeta: json.isMeta,
+    isCompactSummary: json.isCompactSummary,
+    isSidechain: json.isSidechain,
+    teamName: json.teamName,
+    promptSource: json.promptSource,
+    closesQuietTurn: json.closesQuietTurn,
+    origin: json.origin,
+    subtype: json.subtype,
+    fold: json.type === "system" && json.subtype === "voice_call_talk" ? json.fold : undefined,
+    ...(message !== undefined
+      ? { message: { content: Array.isArray(content) ? content.map(slimBlock) : slimText(content) } }
+      : {}),
+    ...(attachment !== undefined
+      ? {
+        attachment: {
+          ...attachment,
+          prompt: typeof attachment.prompt === "string" ? "" : Array.isArray(attachment.prompt) ? [] : attachment.prompt,
+          content: undefined
+        }
+      }
+      : {})
+  }
 }
