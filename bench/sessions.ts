@@ -130,7 +130,7 @@ const inWorker = (contender: Contender, env: Record<string, string>, heapLimitMb
     )
   })
 
-const HEAP_CAP_MB = 64
+const HEAP_CAP_MB = 96
 
 const median = (values: ReadonlyArray<number>) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
 

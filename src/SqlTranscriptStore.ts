@@ -68,6 +68,7 @@ const SessionRow = Schema.Struct({ session_id: Schema.String, mtime: Integer })
 const decodeSessionRows = Schema.decodeUnknown(Schema.Array(SessionRow))
 const ProjectRow = Schema.Struct({ project_key: Schema.String })
 const decodeProjectRows = Schema.decodeUnknown(Schema.Array(ProjectRow))
+const decodeSubpathRows = Schema.decodeUnknown(Schema.Array(Schema.Struct({ subpath: Schema.String })))
 
 const describe = (error: SqlError | ParseError): string => {
   if (error._tag === "ParseError") return `unexpected row: ${error.message}`
@@ -246,6 +247,19 @@ export const make: (
       })
     )
 
+  const subpaths = (key: TranscriptStore.Key) =>
+    sql`SELECT subpath FROM ${transcripts}
+      WHERE project_key = ${key.projectKey} AND session_id = ${key.sessionId} AND subpath <> ${""}
+      ORDER BY subpath`.pipe(
+      Effect.flatMap(decodeSubpathRows),
+      Effect.map((rows): ReadonlyArray<string> => rows.map((row) => row.subpath)),
+      Effect.mapError(storeError("list", key.sessionId)),
+      Effect.withSpan("SqlTranscriptStore.subpaths", {
+        attributes: { [ATTR_PROJECT_KEY]: key.projectKey, [ATTR_SESSION_ID]: key.sessionId },
+        captureStackTrace: false
+      })
+    )
+
   const locate = (sessionId: string) =>
     sql`SELECT project_key FROM ${transcripts}
       WHERE session_id = ${sessionId} AND subpath = ${""}
@@ -272,7 +286,7 @@ export const make: (
       })
     )
 
-  return TranscriptStore.TranscriptStore.of({ append, load, list, locate, delete: remove })
+  return TranscriptStore.TranscriptStore.of({ append, load, list, subpaths, locate, delete: remove })
 })
 
 /**

@@ -66,6 +66,8 @@ export interface Service {
   readonly load: (key: Key) => Stream.Stream<StoredEntry, TranscriptStoreError>
   /** The sessions of a project (main transcripts only), newest first. */
   readonly list: (projectKey: string) => Effect.Effect<ReadonlyArray<StoredSession>, TranscriptStoreError>
+  /** The subagent transcripts stored with a session (`subagents/agent-<id>`, …). */
+  readonly subpaths: (key: Key) => Effect.Effect<ReadonlyArray<string>, TranscriptStoreError>
   /** The project a session is stored under, if it is stored. */
   readonly locate: (sessionId: string) => Effect.Effect<Option.Option<string>, TranscriptStoreError>
   /** Removes a session: its transcript and those of its subagents. */
@@ -138,6 +140,8 @@ export const makeMemory: Effect.Effect<Service> = Effect.sync(() => {
           return main === undefined ? [] : [{ sessionId, mtime: main.mtime }]
         }).sort((a, b) => b.mtime - a.mtime)
       ),
+    subpaths: (key) =>
+      Effect.sync(() => [...(projects.get(key.projectKey)?.get(key.sessionId)?.keys() ?? [])].filter((subpath) => subpath !== "")),
     locate: (sessionId) =>
       Effect.sync(() =>
         Option.fromNullable([...projects].find(([, sessions]) => sessions.get(sessionId)?.has("") === true)?.[0])
@@ -252,6 +256,15 @@ export const makeFileSystem = (options: {
         return sessions.sort((a, b) => b.mtime - a.mtime)
       }).pipe(Effect.mapError(storeError("list", undefined)))
 
+    const subpaths = (key: Key) =>
+      Effect.gen(function*() {
+        const folder = path.join(directory, key.projectKey, key.sessionId)
+        if (!(yield* fs.exists(folder))) return []
+        const files = yield* fs.readDirectory(folder, { recursive: true })
+        return files.filter((file) => file.endsWith(".jsonl")).map((file) => file.slice(0, -".jsonl".length).split(path.sep).join("/"))
+          .sort()
+      }).pipe(Effect.mapError(storeError("list", key)))
+
     const locate = (sessionId: string) =>
       Effect.gen(function*() {
         if (!(yield* fs.exists(directory))) return Option.none()
@@ -269,7 +282,7 @@ export const makeFileSystem = (options: {
         for (const file of [...known.keys()]) if (file.startsWith(path.join(base, key.sessionId))) known.delete(file)
       }).pipe(Effect.mapError(storeError("delete", key)), lock.withPermits(1))
 
-    return TranscriptStore.of({ append, load, list, locate, delete: remove, localFolder: directory })
+    return TranscriptStore.of({ append, load, list, subpaths, locate, delete: remove, localFolder: directory })
   })
 
 /**
@@ -287,9 +300,33 @@ export const layerFileSystem = (options: {
 
 const BATCH = 500
 
+// a stream of entries written beside the file, then renamed: a CLI never reads half a transcript
+const writeTranscript = (
+  entries: Stream.Stream<StoredEntry, TranscriptStoreError>,
+  file: string,
+  unwritable: (at: string) => (error: { readonly message: string }) => TranscriptError
+) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const partial = `${file}.restoring`
+    yield* fs.makeDirectory(path.dirname(file), { recursive: true }).pipe(Effect.mapError(unwritable(file)))
+    yield* fs.writeFileString(partial, "", { mode: 0o600 }).pipe(Effect.mapError(unwritable(partial)))
+    yield* entries.pipe(
+      Stream.grouped(BATCH),
+      Stream.runForEach((batch) =>
+        fs.writeFileString(partial, Chunk.join(Chunk.map(batch, (entry) => JSON.stringify(entry) + "\n"), ""), {
+          flag: "a"
+        }).pipe(Effect.mapError(unwritable(partial)))
+      ),
+      Effect.onError(() => Effect.ignore(fs.remove(partial, { force: true })))
+    )
+    yield* fs.rename(partial, file).pipe(Effect.mapError(unwritable(file)))
+  })
+
 /**
- * Writes a stored conversation into the CLI's projects folder (`<config dir>/projects`), so that
- * `resume` finds it. The project is the one it was stored under unless `projectKey` is given
+ * Writes a stored conversation (and its subagents' transcripts) into the CLI's projects folder
+ * (`<config dir>/projects`), so that `resume` finds it. The project is the one it was stored under unless `projectKey` is given
  * (resuming from another cwd: the CLI looks in the project of its cwd first). An existing
  * local transcript is kept unless `overwrite`. Returns the file's path.
  *
@@ -313,24 +350,17 @@ export const restore = (
       return yield* new SessionNotFound({ sessionId: options.sessionId, searched: "the transcript store" })
     }
     const projectKey = options.projectKey ?? stored.value
-    const file = path.join(options.projectsDirectory, projectKey, `${options.sessionId}.jsonl`)
-    const unwritable = (error: { readonly message: string }) =>
-      new TranscriptError({ reason: "Unwritable", path: file, description: error.message })
-    if (options.overwrite !== true && (yield* fs.exists(file).pipe(Effect.mapError(unwritable)))) return file
-    yield* fs.makeDirectory(path.dirname(file), { recursive: true }).pipe(Effect.mapError(unwritable))
-    // written beside, then renamed: a CLI never resumes from half a transcript
-    const partial = `${file}.restoring`
-    yield* fs.writeFileString(partial, "", { mode: 0o600 }).pipe(Effect.mapError(unwritable))
-    yield* store.load({ projectKey: stored.value, sessionId: options.sessionId }).pipe(
-      Stream.grouped(BATCH),
-      Stream.runForEach((entries) =>
-        fs.writeFileString(partial, Chunk.join(Chunk.map(entries, (entry) => JSON.stringify(entry) + "\n"), ""), {
-          flag: "a"
-        }).pipe(Effect.mapError(unwritable))
-      ),
-      Effect.onError(() => Effect.ignore(fs.remove(partial, { force: true })))
-    )
-    yield* fs.rename(partial, file).pipe(Effect.mapError(unwritable))
+    const folder = path.join(options.projectsDirectory, projectKey)
+    const file = path.join(folder, `${options.sessionId}.jsonl`)
+    const unwritable = (at: string) => (error: { readonly message: string }) =>
+      new TranscriptError({ reason: "Unwritable", path: at, description: error.message })
+    if (options.overwrite !== true && (yield* fs.exists(file).pipe(Effect.mapError(unwritable(file))))) return file
+    const key = { projectKey: stored.value, sessionId: options.sessionId }
+    // subagents first: the main transcript appearing is what makes the session resumable
+    for (const subpath of yield* store.subpaths(key)) {
+      yield* writeTranscript(store.load({ ...key, subpath }), path.join(folder, options.sessionId, `${subpath}.jsonl`), unwritable)
+    }
+    yield* writeTranscript(store.load(key), file, unwritable)
     return file
   }).pipe(Effect.withSpan("TranscriptStore.restore", { attributes: { sessionId: options.sessionId } }))
 

@@ -149,6 +149,13 @@ describe("ClaudeSessions with the real CLI's transcripts", () => {
           plain(yield* Effect.promise(() => official.getSessionMessages(theirs.sessionId)))
         )
         assert.deepStrictEqual(plain(yield* sessions.list()), plain(yield* Effect.promise(() => official.listSessions())))
+
+        // delete, both ways: each sees the other's delete
+        yield* Effect.promise(() => official.deleteSession(forked.sessionId))
+        assert.strictEqual((yield* Effect.flip(sessions.info(forked.sessionId)))._tag, "SessionNotFound")
+        yield* sessions.delete(theirs.sessionId)
+        assert.isUndefined(yield* Effect.promise(() => official.getSessionInfo(theirs.sessionId)))
+        assert.deepStrictEqual(plain(yield* sessions.list()), plain(yield* Effect.promise(() => official.listSessions())))
       }))
 
     it.effect("errors: an unknown id, a blank title or tag, a bad line reported with its number", () =>

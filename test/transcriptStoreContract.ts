@@ -245,6 +245,9 @@ export const transcriptStoreContract = (name: string, make: MakeStore) =>
           const stored = yield* loadAll(store, { projectKey: project, sessionId: "s1" })
           assert.deepStrictEqual(readJsonl(file), [...stored])
           assert.isFalse(fs.existsSync(`${file}.restoring`))
+          // the subagent's transcript comes back beside it
+          assert.deepStrictEqual(yield* store.subpaths({ projectKey: project, sessionId: "s1" }), ["subagents/agent-1"])
+          assert.deepStrictEqual(readJsonl(path.join(projects, project, "s1", "subagents", "agent-1.jsonl")), [message("x", "y")])
         })
       ))
 

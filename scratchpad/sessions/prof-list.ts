@@ -10,6 +10,7 @@ const corpus = JSON.parse(fs.readFileSync(`${root}/c.json`, "utf8"))
 const what = process.argv[2] ?? "list"
 const t = performance.now()
 const n = await Effect.runPromise(Effect.gen(function*() {
+  if (what === "entries") return yield* Stream.runCount((yield* ClaudeSessions.make({ configDir: corpus.bigConfig })).entries(corpus.bigId))
   if (what === "list") return (yield* (yield* ClaudeSessions.make({ configDir: corpus.config })).list()).length
   return yield* Stream.runCount((yield* ClaudeSessions.make({ configDir: corpus.bigConfig })).messages(corpus.bigId))
 }).pipe(Effect.provide(NodeContext.layer)))

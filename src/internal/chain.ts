@@ -36,15 +36,18 @@ const record = (u: unknown): Record<string, unknown> | undefined =>
   typeof u === "object" && u !== null && !Array.isArray(u) ? u as Record<string, unknown> : undefined
 const str = (u: unknown) => typeof u === "string" ? u : undefined
 
-const blockIds = (message: unknown, type: string, field: string): Array<string> => {
+// most entries have no ids: one shared empty list (a link is kept per entry of a big file)
+const NO_IDS: ReadonlyArray<string> = []
+
+const blockIds = (message: unknown, type: string, field: string): ReadonlyArray<string> => {
   const content = record(message)?.content
-  if (!Array.isArray(content)) return []
-  const ids: Array<string> = []
+  if (!Array.isArray(content)) return NO_IDS
+  let ids: Array<string> | undefined
   for (const block of content) {
     const fields = record(block)
-    if (fields?.type === type && typeof fields[field] === "string") ids.push(fields[field])
+    if (fields?.type === type && typeof fields[field] === "string") (ids ??= []).push(fields[field])
   }
-  return ids
+  return ids ?? NO_IDS
 }
 
 /** The link of a parsed entry, if it is a chain entry. */
@@ -73,8 +76,8 @@ export const linkOf = (json: Record<string, unknown>, index: number): Link | und
       ? { headUuid: segment.headUuid, anchorUuid: segment.anchorUuid, tailUuid: segment.tailUuid }
       : undefined,
     messageId: type === "assistant" ? str(record(json.message)?.id) : undefined,
-    toolUseIds: type === "assistant" ? blockIds(json.message, "tool_use", "id") : [],
-    toolResultIds: type === "user" ? blockIds(json.message, "tool_result", "tool_use_id") : [],
+    toolUseIds: type === "assistant" ? blockIds(json.message, "tool_use", "id") : NO_IDS,
+    toolResultIds: type === "user" ? blockIds(json.message, "tool_result", "tool_use_id") : NO_IDS,
     sourceToolAssistantUUID: str(json.sourceToolAssistantUUID),
     agentId: str(json.agentId),
     timestamp: str(json.timestamp)

@@ -97,6 +97,8 @@ export const deliveredCounts = (tally: Deliveries): Map<string, number> => {
 // Queued prompts and local commands
 // ---------------------------------------------------------------------------
 
+const NO_RESPONSE_REQUESTED = "No response requested."
+
 const INTERRUPTIONS = [
   "[Request interrupted by user]",
   "[Request interrupted: the session ended before this agent finished. Nobody asked it to stop.]",
@@ -315,9 +317,14 @@ export const apply = (entry: Json, decision: Decision): Json =>
     ? { ...entry, isCompletedLocalCommand: true }
     : queuedToUser(entry, decision.queuedAs)
 
-const CAP = 1000
-
-const slimText = (u: unknown) => typeof u === "string" ? u.slice(0, CAP) : u
+// Of a text, `decide` and the visibility check only ask: does it start with an interruption or
+// a local-command tag, or is it "" or "No response requested."? Keep just that answer.
+const KNOWN_PREFIXES = [...INTERRUPTIONS, ...LOCAL_COMMANDS.map(([prefix]) => prefix)]
+const slimText = (u: unknown) => {
+  if (typeof u !== "string") return u
+  if (u === "" || u === NO_RESPONSE_REQUESTED) return u
+  return KNOWN_PREFIXES.find((prefix) => u.startsWith(prefix)) ?? "·"
+}
 
 const slimBlock = (block: unknown): unknown => {
   const fields = record(block)
@@ -332,40 +339,39 @@ const slimBlock = (block: unknown): unknown => {
 }
 
 /**
- * What `decide` and the visibility check read of an entry, and nothing big: texts cut to
- * 1,000 characters (they are only tested for short prefixes and equalities), a queued
- * prompt's content reduced to its kind.
+ * What `decide` and the visibility check read of an entry, and nothing big: each text reduced
+ * to the one answer they need of it, a queued prompt's content to its kind.
  */
 export const slim = (json: Json): Json => {
   const message = record(json.message)
   const content = message?.content
   const attachment = record(json.attachment)
-  return {
-    type: json.type,
-    uuid: json.uuid,
-    parentUuid: json.parentUuid,
-    sessionId: json.sessionId,
-    timestamp: json.timestamp,
-    isMeta: json.isMeta,
-    isCompactSummary: json.isCompactSummary,
-    isSidechain: json.isSidechain,
-    teamName: json.teamName,
-    promptSource: json.promptSource,
-    closesQuietTurn: json.closesQuietTurn,
-    origin: json.origin,
-    subtype: json.subtype,
-    fold: json.type === "system" && json.subtype === "voice_call_talk" ? json.fold : undefined,
-    ...(message !== undefined
-      ? { message: { content: Array.isArray(content) ? content.map(slimBlock) : slimText(content) } }
-      : {}),
-    ...(attachment !== undefined
-      ? {
-        attachment: {
-          ...attachment,
-          prompt: typeof attachment.prompt === "string" ? "" : Array.isArray(attachment.prompt) ? [] : attachment.prompt,
-          content: undefined
-        }
-      }
-      : {})
+  const kept: Json = {}
+  for (const field of SLIM_FIELDS) if (json[field] !== undefined) kept[field] = json[field]
+  if (json.type === "system" && json.subtype === "voice_call_talk") kept.fold = json.fold
+  if (message !== undefined) kept.message = { content: Array.isArray(content) ? content.map(slimBlock) : slimText(content) }
+  if (attachment !== undefined) {
+    kept.attachment = {
+      ...attachment,
+      prompt: typeof attachment.prompt === "string" ? "" : Array.isArray(attachment.prompt) ? [] : attachment.prompt,
+      content: undefined
+    }
   }
+  return kept
 }
+
+const SLIM_FIELDS = [
+  "type",
+  "uuid",
+  "parentUuid",
+  "sessionId",
+  "timestamp",
+  "isMeta",
+  "isCompactSummary",
+  "isSidechain",
+  "teamName",
+  "promptSource",
+  "closesQuietTurn",
+  "origin",
+  "subtype"
+] as const
