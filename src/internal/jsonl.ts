@@ -18,13 +18,16 @@ export interface Line {
   readonly number: number
 }
 
-const CHUNK = 256 * 1024
+// big reads, a few ahead of the parsing: the file is read while lines are parsed
+const CHUNK = 1024 * 1024
+const READ_AHEAD = 4
 
 /** The non-empty lines of a file, numbered; a failed read is a `TranscriptError`. */
 export const lines = (fs: FileSystem.FileSystem, path: string): Stream.Stream<Line, TranscriptError> =>
   Stream.suspend(() => {
     let number = 0
     return fs.stream(path, { chunkSize: CHUNK }).pipe(
+      Stream.buffer({ capacity: READ_AHEAD }),
       splitLines(),
       Stream.mapChunks((chunk) => {
         const out: Array<Line> = []
