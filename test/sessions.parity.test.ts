@@ -10,7 +10,7 @@ import * as Stream from "effect/Stream"
 import fs from "node:fs"
 import path from "node:path"
 import * as ClaudeSessions from "../src/ClaudeSessions.js"
-import { chain, freshConfig, projectDirName, raw, sessionFile, sid, type Spec, uuid, writeLines } from "./fixtures/transcripts.js"
+import { chain, freshConfig, numbered, projectDirName, raw, sessionFile, sid, type Spec, writeLines } from "./fixtures/transcripts.js"
 import { platform } from "./utils.js"
 
 const plain = (value: unknown): unknown => JSON.parse(JSON.stringify(value))
@@ -174,32 +174,8 @@ describe("ClaudeSessions agrees with the official SDK on hand-made transcripts",
       const config = freshConfig("msgs1")
       const project = "/tmp/ecs-parity-msgs"
       const name = projectDirName(project)
-      const U = (k: number) => uuid(1000 + k)
-      const at = (i: number) => new Date(Date.parse("2025-01-01T00:00:00Z") + i * 1000).toISOString()
-      const entry = (session: string) => {
-        const base = (k: number, parent: number | null, type: string, extra: Record<string, unknown>) => ({
-          parentUuid: parent === null ? null : U(parent),
-          isSidechain: false,
-          cwd: project,
-          sessionId: session,
-          type,
-          uuid: U(k),
-          timestamp: at(k),
-          ...extra
-        })
-        return {
-          base,
-          user: (k: number, parent: number | null, content: unknown, extra: Record<string, unknown> = {}) =>
-            base(k, parent, "user", { message: { role: "user", content }, ...extra }),
-          assistant: (k: number, parent: number | null, content: unknown, extra: Record<string, unknown> = {}) => {
-            const { mid, ...rest } = extra
-            return base(k, parent, "assistant", {
-              message: { id: mid ?? `msg_${k}`, role: "assistant", content: typeof content === "string" ? [{ type: "text", text: content }] : content },
-              ...rest
-            })
-          }
-        }
-      }
+      const entry = numbered(project, 1000)
+      const { at, U } = entry
       {
         const { assistant, base, user } = entry(sid(1))
         writeLines(sessionFile(config, name, sid(1)), [
@@ -306,49 +282,36 @@ describe("ClaudeSessions agrees with the official SDK on hand-made transcripts",
       const config = freshConfig("fork")
       const project = "/tmp/ecs-parity-fork"
       const name = projectDirName(project)
-      const U = (k: number) => uuid(3000 + k)
-      const at = (i: number) => new Date(Date.parse("2025-01-01T00:00:00Z") + i * 1000).toISOString()
-      const base = (session: string, k: number, parent: number | null, type: string, extra: Record<string, unknown>) => ({
-        parentUuid: parent === null ? null : U(parent),
-        isSidechain: false,
-        cwd: project,
-        sessionId: session,
-        type,
-        uuid: U(k),
-        timestamp: at(k),
-        ...extra
-      })
-      const user = (session: string, k: number, parent: number | null, content: unknown, extra: Record<string, unknown> = {}) =>
-        base(session, k, parent, "user", { message: { role: "user", content }, ...extra })
-      const assistant = (session: string, k: number, parent: number | null, text: string, extra: Record<string, unknown> = {}) =>
-        base(session, k, parent, "assistant", { message: { id: `msg_${k}`, role: "assistant", content: [{ type: "text", text }] }, ...extra })
+      const entry = numbered(project, 3000)
+      const { at, U } = entry
       const S = sid(1)
+      const source = entry(S)
       writeLines(sessionFile(config, name, S), [
         { type: "summary", summary: "s", leafUuid: U(2) },
-        user(S, 1, null, "hello fork", { slug: "my-slug", agentName: "x" }),
+        source.user(1, null, "hello fork", { slug: "my-slug", agentName: "x" }),
         { type: "progress", uuid: U(2), parentUuid: U(1), sessionId: S, timestamp: at(2), data: { p: 1 } },
-        assistant(S, 3, 2, "answer", { requestSessionId: "elsewhere" }),
-        user(S, 4, 3, "side", { isSidechain: true }),
+        source.assistant(3, 2, "answer", { requestSessionId: "elsewhere" }),
+        source.user(4, 3, "side", { isSidechain: true }),
         { type: "file-history-snapshot", messageId: U(3), snapshot: {} },
         { type: "custom-title", customTitle: "Orig Title", sessionId: S },
         { type: "atis-latch", atis: "abc", sessionId: S },
         { type: "tools-used", tools: ["Bash", ""], sessionId: S },
-        base(S, 5, 3, "system", { subtype: "informational", content: "note" }),
-        user(S, 6, 5, "second"),
-        assistant(S, 7, 6, "second answer"),
-        user(S, 8, 5, "a dead branch"),
-        base(S, 9, 7, "attachment", { attachment: { type: "queued_command", prompt: "queued", source_uuid: U(6) } }),
-        base(S, 10, null, "system", {
+        source.base(5, 3, "system", { subtype: "informational", content: "note" }),
+        source.user(6, 5, "second"),
+        source.assistant(7, 6, "second answer"),
+        source.user(8, 5, "a dead branch"),
+        source.base(9, 7, "attachment", { attachment: { type: "queued_command", prompt: "queued", source_uuid: U(6) } }),
+        source.base(10, null, "system", {
           subtype: "compact_boundary",
           logicalParentUuid: U(7),
           compactMetadata: { trigger: "auto", preservedSegment: { headUuid: U(6), anchorUuid: U(10), tailUuid: U(7) } }
         }),
-        user(S, 11, 10, "after compaction")
+        source.user(11, 10, "after compaction")
       ])
       const S2 = sid(2)
-      writeLines(sessionFile(config, name, S2), [user(S2, 21, null, "x".repeat(250))])
+      writeLines(sessionFile(config, name, S2), [entry(S2).user(21, null, "x".repeat(250))])
       const S3 = sid(3)
-      writeLines(sessionFile(config, name, S3), [assistant(S3, 31, null, "only assistant")])
+      writeLines(sessionFile(config, name, S3), [entry(S3).assistant(31, null, "only assistant")])
 
       const sessions = yield* Effect.provide(ClaudeSessions.make({ configDir: config }), platform)
       const sdk = yield* official(config)
