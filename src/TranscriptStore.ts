@@ -14,6 +14,8 @@
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import * as Chunk from "effect/Chunk"
+import type * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -21,6 +23,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import { SessionNotFound, TranscriptError, TranscriptStoreError } from "./ClaudeError.js"
+import { configDirConfig } from "./ClaudeSessions.js"
 import * as Jsonl from "./internal/jsonl.js"
 
 /**
@@ -293,6 +296,22 @@ export const layerFileSystem = (options: {
   readonly directory: string
 }): Layer.Layer<TranscriptStore, never, FileSystem.FileSystem | Path.Path> =>
   Layer.effect(TranscriptStore, makeFileSystem(options))
+
+/**
+ * The embedded default: a store over the CLI's own `projects` folder (`CLAUDE_CONFIG_DIR`, else
+ * `$HOME/.claude`). Sessions writing there need no mirror (they skip it); `restore` and `load`
+ * read what the CLI wrote, `importFile` copies another transcript in.
+ *
+ * @since 0.1.0
+ * @category Layers
+ */
+export const layerConfig = (
+  configDir: Config.Config<string> = configDirConfig
+): Layer.Layer<TranscriptStore, ConfigError.ConfigError, FileSystem.FileSystem | Path.Path> =>
+  Layer.effect(
+    TranscriptStore,
+    Effect.flatMap(configDir, (dir) => makeFileSystem({ directory: `${dir.replace(/\/+$/, "")}/projects` }))
+  )
 
 // ---------------------------------------------------------------------------
 // Restore and import

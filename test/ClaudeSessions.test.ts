@@ -9,6 +9,7 @@ import * as Layer from "effect/Layer"
 import path from "node:path"
 import * as ClaudeSessions from "../src/ClaudeSessions.js"
 import * as ClaudeTranscript from "../src/ClaudeTranscript.js"
+import * as TranscriptStore from "../src/TranscriptStore.js"
 import { keyOfPath } from "../src/internal/mirror.js"
 import { projectKeyOf } from "../src/internal/sessionScan.js"
 import { platform, tempDir } from "./utils.js"
@@ -28,6 +29,14 @@ describe("ClaudeSessions", () => {
         )
       ).pipe(Effect.provide(platform))
       assert.strictEqual(layered, "/srv/claude")
+      // the embedded transcript store: the CLI's own projects folder
+      const folder = yield* Effect.provide(
+        Effect.map(TranscriptStore.TranscriptStore, (store) => store.localFolder),
+        TranscriptStore.layerConfig().pipe(
+          Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map([["HOME", "/home/c"]]))))
+        )
+      ).pipe(Effect.provide(platform))
+      assert.strictEqual(folder, "/home/c/.claude/projects")
     }))
 
   it.effect("a folder without projects lists nothing; an unknown or malformed id is typed", () =>
