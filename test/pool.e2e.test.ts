@@ -11,26 +11,12 @@ import path from "node:path"
 import * as ClaudeSessionPool from "../src/ClaudeSessionPool.js"
 import * as McpTool from "../src/McpTool.js"
 import * as Api from "../src/ScriptedMessagesApi.js"
-import { claudeBin, isAlive, platform, tempDir } from "./utils.js"
+import { claudeBin, claudeChildren, isAlive, platform, tempDir } from "./utils.js"
 
 const pool = (api: Api.Service, options: Omit<ClaudeSessionPool.Options, "session"> = {}) =>
   ClaudeSessionPool.make({
     ...options,
     session: { executable: claudeBin, closeGracePeriod: "3 seconds", terminateGracePeriod: "3 seconds", env: { ...api.env } }
-  })
-
-/** The pids of this process's live children whose command is claude. */
-const claudeChildren = () =>
-  fs.readdirSync("/proc").filter((entry) => /^\d+$/.test(entry)).flatMap((pid) => {
-    try {
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8")
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
-      return Number(fields[1]) === process.pid && fs.realpathSync(`/proc/${pid}/exe`) === fs.realpathSync(claudeBin)
-        ? [Number(pid)]
-        : []
-    } catch {
-      return []
-    }
   })
 
 describe("ClaudeSessionPool with the real CLI", { timeout: 90_000 }, () => {

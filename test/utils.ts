@@ -75,3 +75,17 @@ export const claudeBin = (() => {
   const bin = (JSON.parse(fs.readFileSync(manifest, "utf8")) as { bin: Record<string, string> }).bin.claude!
   return path.join(path.dirname(manifest), bin)
 })()
+
+/** The pids of this process's live children whose command is claude. */
+export const claudeChildren = () =>
+  fs.readdirSync("/proc").filter((entry) => /^\d+$/.test(entry)).flatMap((pid) => {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8")
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+      return Number(fields[1]) === process.pid && fs.realpathSync(`/proc/${pid}/exe`) === fs.realpathSync(claudeBin)
+        ? [Number(pid)]
+        : []
+    } catch {
+      return []
+    }
+  })

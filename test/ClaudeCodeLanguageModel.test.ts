@@ -1,0 +1,39 @@
+/**
+ * The conversation rule of ClaudeCodeLanguageModel: when a prompt continues the CLI session, and
+ * what a fresh session is first told.
+ */
+import * as Prompt from "@effect/ai/Prompt"
+import { assert, describe, it } from "@effect/vitest"
+import { continuation, replay } from "../src/ClaudeCodeLanguageModel.js"
+
+const request = (messages: Prompt.RawInput) => {
+  const prompt = Prompt.make(messages)
+  const system = prompt.content.filter((m) => m.role === "system").map((m) => m.content).join("\n\n")
+  const history = prompt.content.filter((m) => m.role !== "system")
+  return { system: system === "" ? undefined : system, history, keys: history.map((m) => JSON.stringify(m.content) + m.role) }
+}
+
+describe("ClaudeCodeLanguageModel's conversation rule", () => {
+  const first = request([{ role: "user", content: "hi" }])
+  const held = { system: first.system, keys: first.keys }
+
+  it("the previous messages, the model's answer, then a user message: only the new message is sent", () => {
+    const next = request([{ role: "user", content: "hi" }, { role: "assistant", content: "hello" }, { role: "user", content: "more" }])
+    assert.strictEqual(continuation(held, next), "more")
+  })
+
+  it("anything else starts afresh: an edited history, a new system prompt, no new user message, no session", () => {
+    assert.isUndefined(continuation(held, request([{ role: "user", content: "bye" }, { role: "assistant", content: "x" }, { role: "user", content: "more" }])))
+    assert.isUndefined(continuation(held, request([{ role: "system", content: "be brief" }, { role: "user", content: "hi" }, { role: "assistant", content: "x" }, { role: "user", content: "more" }])))
+    assert.isUndefined(continuation(held, request([{ role: "user", content: "hi" }, { role: "assistant", content: "x" }])))
+    assert.isUndefined(continuation(held, request([{ role: "user", content: "hi" }, { role: "user", content: "two users in a row" }])))
+    assert.isUndefined(continuation(held, first), "the same prompt again")
+    assert.isUndefined(continuation(undefined, first))
+  })
+
+  it("a fresh session's first message: the earlier messages as a transcript, then the last user message", () => {
+    assert.strictEqual(replay(request([{ role: "user", content: "only" }]).history), "only")
+    const text = replay(request([{ role: "user", content: "hello" }, { role: "assistant", content: "hi" }, { role: "user", content: "again" }]).history)
+    assert.strictEqual(text, "<conversation_so_far>\n<user>\nhello\n</user>\n<assistant>\nhi\n</assistant>\n</conversation_so_far>\n\nagain")
+  })
+})
