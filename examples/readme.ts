@@ -1,6 +1,8 @@
 /**
  * The README's snippets, compiled by `npm test` (tsc) so that they stay true. Not run.
  */
+import * as Chat from "@effect/ai/Chat"
+import * as LanguageModel from "@effect/ai/LanguageModel"
 import { NodeContext } from "@effect/platform-node"
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import { Config, Console, Effect, Layer, Schedule, Schema, Stream } from "effect"
@@ -13,6 +15,7 @@ import {
   McpTool,
   TranscriptStore
 } from "effect-claude-session"
+import * as ClaudeCodeLanguageModel from "effect-claude-session/ai"
 import * as SqlTranscriptStore from "effect-claude-session/sql"
 import { ClaudeSessionTest, ScriptedMessagesApi } from "effect-claude-session/testing"
 
@@ -162,6 +165,24 @@ export const transcriptStore = () => {
   return conversation(undefined, "Remember the word papaya.").pipe(
     Effect.flatMap((id) => conversation(id, "Which word?")),
     Effect.provide(SqlTranscriptStore.layer().pipe(Layer.provide(Sql))),
+    Effect.provide(NodeContext.layer),
+    Effect.runPromise
+  )
+}
+
+export const languageModel = () => {
+  const program = Effect.gen(function*() {
+    const chat = yield* Chat.empty
+    const first = yield* chat.generateText({ prompt: "What does this repo do?" })
+    const second = yield* chat.generateText({ prompt: "And how is it tested?" }) // same CLI session
+    yield* Console.log(first.text, second.text)
+    yield* LanguageModel.streamText({ prompt: "Summarize README.md" }).pipe(
+      Stream.runForEach((part) => part.type === "text-delta" ? Console.log(part.delta) : Effect.void)
+    )
+  })
+
+  return program.pipe(
+    Effect.provide(ClaudeCodeLanguageModel.layer({ session: { cwd: "/srv/checkouts/repo-1", permissionMode: "plan" } })),
     Effect.provide(NodeContext.layer),
     Effect.runPromise
   )
