@@ -716,6 +716,13 @@ const startMirror = <R>(options: MakeOptions<R>, env: Readonly<Record<string, st
   Effect.gen(function*() {
     const store = options.transcriptStore
     if (store === undefined) return undefined
+    if (options.noSessionPersistence === true) {
+      return yield* new InvalidOption({
+        option: "transcriptStore",
+        rule: "needs the CLI to keep its transcript (not with noSessionPersistence)",
+        value: "true"
+      })
+    }
     const path = yield* Path.Path
     const fs = yield* FileSystem.FileSystem
     const projects = path.resolve(

@@ -7,6 +7,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import path from "node:path"
+import * as ClaudeSession from "../src/ClaudeSession.js"
 import * as ClaudeSessions from "../src/ClaudeSessions.js"
 import * as ClaudeTranscript from "../src/ClaudeTranscript.js"
 import * as TranscriptStore from "../src/TranscriptStore.js"
@@ -82,5 +83,12 @@ describe("ClaudeSessions", () => {
     assert.isTrue(Either.isRight(user) && ClaudeTranscript.isChainEntry(user.right))
     assert.strictEqual(Either.isRight(user) && (user.right as ClaudeTranscript.UserEntry).somethingNew, true)
   })
-})
 
+  it.effect("a transcript store with noSessionPersistence is an InvalidOption (the CLI would mirror nothing)", () =>
+    Effect.gen(function*() {
+      const store = yield* TranscriptStore.makeMemory
+      const error = yield* Effect.flip(Effect.scoped(ClaudeSession.make({ executable: "/nonexistent/claude", transcriptStore: store, noSessionPersistence: true })))
+      assert.strictEqual(error._tag, "InvalidOption")
+      assert.strictEqual(error._tag === "InvalidOption" && error.option, "transcriptStore")
+    }).pipe(Effect.provide(platform)))
+})
