@@ -3,6 +3,8 @@
  */
 import * as Chat from "@effect/ai/Chat"
 import * as LanguageModel from "@effect/ai/LanguageModel"
+import * as Tool from "@effect/ai/Tool"
+import * as Toolkit from "@effect/ai/Toolkit"
 import { NodeContext } from "@effect/platform-node"
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import { Config, Console, Effect, Layer, Schedule, Schema, Stream } from "effect"
@@ -15,7 +17,7 @@ import {
   McpTool,
   TranscriptStore
 } from "effect-claude-session"
-import * as ClaudeCodeLanguageModel from "effect-claude-session/ai"
+import { ClaudeCodeLanguageModel, ClaudeCodeTool } from "effect-claude-session/ai"
 import * as SqlTranscriptStore from "effect-claude-session/sql"
 import { ClaudeSessionTest, ScriptedMessagesApi } from "effect-claude-session/testing"
 
@@ -183,6 +185,30 @@ export const languageModel = () => {
 
   return program.pipe(
     Effect.provide(ClaudeCodeLanguageModel.layer({ session: { cwd: "/srv/checkouts/repo-1", permissionMode: "plan" } })),
+    Effect.provide(NodeContext.layer),
+    Effect.runPromise
+  )
+}
+
+export const languageModelTools = () => {
+  const GetWeather = Tool.make("GetWeather", {
+    description: "The weather in a city",
+    parameters: { city: Schema.String },
+    success: Schema.Struct({ sky: Schema.String })
+  })
+  // the app's tool runs in the app; the CLI's Bash runs in the CLI and is reported
+  const toolkit = Toolkit.make(GetWeather, ClaudeCodeTool.Bash)
+  const program = Effect.gen(function*() {
+    const response = yield* LanguageModel.generateText({ prompt: "Is it sunny in Paris? Then list the files here.", toolkit })
+    yield* Console.log(response.text, response.toolCalls.map((call) => call.name))
+    const City = Schema.Struct({ city: Schema.String, population: Schema.Number })
+    const { value } = yield* LanguageModel.generateObject({ prompt: "Biggest city in France?", schema: City })
+    yield* Console.log(value.population)
+  })
+
+  return program.pipe(
+    Effect.provide(toolkit.toLayer({ GetWeather: () => Effect.succeed({ sky: "sunny" }) })),
+    Effect.provide(ClaudeCodeLanguageModel.layer({ session: { allowedTools: ["Bash(ls:*)"] } })),
     Effect.provide(NodeContext.layer),
     Effect.runPromise
   )

@@ -18,18 +18,26 @@ import * as LanguageModel from "@effect/ai/LanguageModel"
 import * as AiModel from "@effect/ai/Model"
 import type * as Prompt from "@effect/ai/Prompt"
 import type * as Response from "@effect/ai/Response"
+import * as Tool from "@effect/ai/Tool"
+import * as Toolkit from "@effect/ai/Toolkit"
+import * as Cause from "effect/Cause"
+import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
+import type * as Schema from "effect/Schema"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type { ClaudeError } from "./ClaudeError.js"
 import * as Event from "./ClaudeEvent.js"
+import { jsonSchemaOf } from "./ClaudeOptions.js"
 import * as ClaudeSession from "./ClaudeSession.js"
+import * as ClaudeCodeTool from "./ClaudeCodeTool.js"
 import * as ClaudeTurn from "./ClaudeTurn.js"
+import * as McpTool from "./McpTool.js"
 
 /**
  * @since 0.1.0
@@ -76,15 +84,17 @@ const render = (message: Prompt.Message): string =>
 /** What a prompt asks of the conversation: the system prompt, the messages, the new user text. */
 interface Request {
   readonly system: string | undefined
+  /** What the session is started with besides the system prompt (the app's tools, an output schema). */
+  readonly setup: string
   readonly history: ReadonlyArray<Prompt.Message>
   readonly keys: ReadonlyArray<string>
 }
 
-const requestOf = (prompt: Prompt.Prompt): Request => {
+const requestOf = (prompt: Prompt.Prompt, setup: string): Request => {
   const system = prompt.content.filter((message): message is Prompt.SystemMessage => message.role === "system")
     .map((message) => message.content).join("\n\n")
   const history = prompt.content.filter((message) => message.role !== "system")
-  return { system: system === "" ? undefined : system, history, keys: history.map(keyOf) }
+  return { system: system === "" ? undefined : system, setup, history, keys: history.map(keyOf) }
 }
 
 /**
@@ -95,10 +105,12 @@ const requestOf = (prompt: Prompt.Prompt): Request => {
  * @internal
  */
 export const continuation = (
-  previous: { readonly system: string | undefined; readonly keys: ReadonlyArray<string> } | undefined,
+  previous:
+    | { readonly system: string | undefined; readonly setup: string; readonly keys: ReadonlyArray<string> }
+    | undefined,
   request: Request
 ): string | undefined => {
-  if (previous === undefined || previous.system !== request.system) return undefined
+  if (previous === undefined || previous.system !== request.system || previous.setup !== request.setup) return undefined
   const { history, keys } = request
   const last = history.at(-1)
   // the session answered the previous prompt: the caller's history must hold that answer
@@ -163,10 +175,45 @@ const usageOf = (result: Event.ResultEvent): typeof Response.Usage.Encoded => {
   }
 }
 
-/** Turns one turn's events into stream parts (stateful: open blocks, ids). */
-const streamParts = () => {
+/** The prefix of the app's tools in the CLI (`mcp__<server>__<tool>`). */
+const APP_SERVER = "app"
+const APP_PREFIX = `mcp__${APP_SERVER}__`
+
+/** How a turn's events become parts: which tool calls are reported, and how the answer is given. */
+interface PartsOptions {
+  /** CLI tool name → the declared tool's name (`ClaudeCodeTool`). */
+  readonly cliTools: ReadonlyMap<string, string>
+  /** The app's tools, by name. */
+  readonly appTools: ReadonlySet<string>
+  /** `generateObject`: the answer is the turn's structured output, as JSON text. */
+  readonly structured: boolean
+}
+
+const toolResultValue = (content: unknown, app: boolean): unknown => {
+  // an app tool's result is the JSON of its encoded result (what our MCP handler wrote)
+  if (app) {
+    const text = typeof content === "string"
+      ? content
+      : Array.isArray(content)
+      ? content.flatMap((block) => Predicate.isRecord(block) && typeof block.text === "string" ? [block.text] : []).join("")
+      : undefined
+    if (text !== undefined) {
+      try {
+        return JSON.parse(text)
+      } catch {
+        return text
+      }
+    }
+  }
+  return content
+}
+
+/** Turns one turn's events into stream parts (stateful: open blocks, ids, tool calls). */
+const streamParts = (options: PartsOptions) => {
   // an open block of the current message: its part id and kind
   const open = new Map<number, { readonly id: string; readonly kind: "text" | "reasoning" }>()
+  // reported tool calls, by tool_use id
+  const calls = new Map<string, { readonly name: string; readonly providerName?: string; readonly app: boolean }>()
   let message = ""
   let counter = 0
   return (event: Event.ClaudeEvent): Array<Response.StreamPartEncoded> => {
@@ -187,7 +234,7 @@ const streamParts = () => {
       }
       const index = typeof raw.index === "number" ? raw.index : -1
       if (raw.type === "content_block_start" && Predicate.isRecord(raw.content_block)) {
-        const kind = raw.content_block.type === "text"
+        const kind = raw.content_block.type === "text" && !options.structured
           ? "text"
           : raw.content_block.type === "thinking"
           ? "reasoning"
@@ -217,8 +264,45 @@ const streamParts = () => {
       }
       return []
     }
+    // the CLI runs the tools: their calls and results are provider-executed parts
+    if (event instanceof Event.AssistantEvent) {
+      return event.toolUses.flatMap((use): Array<Response.StreamPartEncoded> => {
+        const app = use.name.startsWith(APP_PREFIX) && options.appTools.has(use.name.slice(APP_PREFIX.length))
+        const declared = options.cliTools.get(use.name)
+        if (!app && declared === undefined) return []
+        const call = app
+          ? { name: use.name.slice(APP_PREFIX.length), app }
+          : { name: declared!, providerName: use.name, app }
+        calls.set(use.id, call)
+        return [{ type: "tool-call", id: use.id, name: call.name, params: use.input, providerExecuted: true, ...(call.providerName !== undefined ? { providerName: call.providerName } : {}) }]
+      })
+    }
+    if (event instanceof Event.UserEvent) {
+      return event.toolResults.flatMap((result): Array<Response.StreamPartEncoded> => {
+        const call = calls.get(result.tool_use_id)
+        if (call === undefined) return []
+        return [{
+          type: "tool-result",
+          id: result.tool_use_id,
+          name: call.name,
+          result: toolResultValue(result.content, call.app),
+          isFailure: result.is_error === true,
+          providerExecuted: true,
+          ...(call.providerName !== undefined ? { providerName: call.providerName } : {})
+        }]
+      })
+    }
     if (event instanceof Event.ResultEvent) {
-      return [{ type: "finish", reason: finishReason(event), usage: usageOf(event) }]
+      const finish: Response.StreamPartEncoded = { type: "finish", reason: finishReason(event), usage: usageOf(event) }
+      if (!options.structured || event.structured_output === undefined) return [finish]
+      // generateObject reads the answer's text as JSON
+      const id = `${message}:structured`
+      return [
+        { type: "text-start", id },
+        { type: "text-delta", id, delta: JSON.stringify(event.structured_output) },
+        { type: "text-end", id },
+        finish
+      ]
     }
     return []
   }
@@ -241,18 +325,82 @@ const toAiError = (method: string) => (error: ClaudeError): AiError.AiError =>
 export const turnFailure = (error: ClaudeTurn.TurnError): AiError.UnknownError =>
   new AiError.UnknownError({ module: "ClaudeCodeLanguageModel", method: "streamText", description: error.message, cause: error })
 
-// what this model cannot do yet fails, rather than be ignored
+// what the CLI cannot enforce fails, rather than be ignored
 const unsupported = (options: LanguageModel.ProviderOptions): Effect.Effect<void, AiError.MalformedInput> => {
   const refuse = (description: string) =>
     Effect.fail(new AiError.MalformedInput({ module: "ClaudeCodeLanguageModel", method: "streamText", description }))
-  if (options.tools.length > 0) {
-    return refuse("toolkits are not supported yet: give the session MCP servers (`session.mcpServers`) instead")
+  const choice = options.toolChoice
+  if (choice === "required" || (typeof choice === "object" && ("tool" in choice || choice.mode === "required"))) {
+    return refuse("the claude CLI cannot be made to call a tool: toolChoice \"required\" or a given tool is not supported")
   }
-  if (options.responseFormat.type === "json") {
-    return refuse("generateObject is not supported yet: use ClaudeSession's `turnStructured` with `outputSchema`")
+  const foreign = options.tools.find((tool) => Tool.isProviderDefined(tool) && ClaudeCodeTool.cliToolName(tool) === undefined)
+  if (foreign !== undefined) {
+    return refuse(`${foreign.name} is another provider's tool; the claude CLI has its own (ClaudeCodeTool)`)
   }
   return Effect.void
 }
+
+/** The tools and output format of a request, and the session options they need. */
+interface Setup {
+  readonly appTools: ReadonlyArray<Tool.Any>
+  readonly cliTools: ReadonlyMap<string, string>
+  readonly jsonSchema: Record<string, unknown> | undefined
+  /** Requests with the same key can share a session. */
+  readonly key: string
+}
+
+const setupOf = (options: LanguageModel.ProviderOptions): Setup => {
+  const appTools = options.toolChoice === "none" ? [] : options.tools.filter((tool) => !Tool.isProviderDefined(tool))
+  const cliTools = new Map(options.tools.flatMap((tool) => {
+    const cli = ClaudeCodeTool.cliToolName(tool)
+    return cli === undefined ? [] : [[cli, tool.name] as const]
+  }))
+  const jsonSchema = options.responseFormat.type === "json"
+    ? jsonSchemaOf(options.responseFormat.schema as Schema.Schema<unknown, unknown, never>)
+    : undefined
+  const key = JSON.stringify({ tools: appTools.map((tool) => [tool.name, tool.description, inputSchemaOf(tool)]), jsonSchema })
+  return { appTools, cliTools, jsonSchema, key }
+}
+
+const inputSchemaOf = (tool: Tool.Any): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(Tool.getJsonSchemaFromSchemaAst(tool.parametersSchema.ast)))
+
+/** What a tool call of the CLI gets: the handlers of the request being served. */
+type Handle = (name: string, params: unknown) => Effect.Effect<{ readonly encodedResult: unknown; readonly isFailure: boolean }, unknown>
+
+// the app's tools as in-process MCP tools of the session; a call runs the current request's handler
+const appServer = (tools: ReadonlyArray<Tool.Any>, current: () => Handle | undefined): McpTool.McpServer =>
+  McpTool.server(APP_SERVER, tools.map((tool): McpTool.McpTool => ({
+    name: tool.name,
+    description: tool.description ?? tool.name,
+    inputSchema: inputSchemaOf(tool),
+    call: (args) =>
+      Effect.suspend(() => {
+        const handle = current()
+        if (handle === undefined) {
+          return Effect.succeed({ content: [{ type: "text" as const, text: `${tool.name} is not available now` }], isError: true })
+        }
+        return handle(tool.name, args ?? {}).pipe(
+          Effect.map(({ encodedResult, isFailure }) => ({
+            content: [{ type: "text" as const, text: JSON.stringify(encodedResult) ?? "null" }],
+            isError: isFailure
+          })),
+          Effect.catchAllCause((cause) =>
+            Effect.succeed({
+              content: [{ type: "text" as const, text: `${tool.name} failed: ${Cause.pretty(cause).split("\n")[0]}` }],
+              isError: true
+            })
+          )
+        )
+      })
+  })))
+
+const handlersOf = (tools: ReadonlyArray<Tool.Any>): Effect.Effect<Handle> =>
+  Effect.flatMap(Effect.context<never>(), (context) =>
+    Effect.map(
+      Effect.provide(Toolkit.make(...tools), context as Context.Context<Tool.Handler<string>>),
+      (toolkit): Handle => (name, params) => toolkit.handle(name, params as never)
+    ))
 
 // ---------------------------------------------------------------------------
 // The model
@@ -262,7 +410,10 @@ interface Held {
   readonly session: ClaudeSession.Service
   readonly scope: Scope.CloseableScope
   readonly system: string | undefined
+  readonly setup: string
   keys: ReadonlyArray<string>
+  /** The handlers of the request being served (its app tools). */
+  handle: Handle | undefined
 }
 
 /**
@@ -289,35 +440,61 @@ export const make = (
     yield* Effect.addFinalizer(() => drop)
 
     // the session to send to, and what to send
-    const prepare = (prompt: Prompt.Prompt) =>
+    const prepare = (prompt: Prompt.Prompt, setup: Setup) =>
       Effect.gen(function*() {
-        const request = requestOf(prompt)
+        const request = requestOf(prompt, setup.key)
         const next = continuation(held, request)
         if (next !== undefined && held !== undefined) return { held, text: next, request }
         yield* drop
         const scope = yield* Scope.fork(parent, ExecutionStrategy.sequential)
+        const fresh: Held = {
+          session: undefined as never,
+          scope,
+          system: request.system,
+          setup: setup.key,
+          keys: [],
+          handle: undefined
+        }
+        const base = config.session ?? {}
+        const appNames = setup.appTools.map((tool) => `${APP_PREFIX}${tool.name}`)
         const session = yield* ClaudeSession.make({
-          ...config.session,
+          ...base,
           includePartialMessages: true,
           ...(request.system !== undefined
-            ? { appendSystemPrompt: [config.session?.appendSystemPrompt, request.system].filter(Boolean).join("\n\n") }
-            : {})
+            ? { appendSystemPrompt: [base.appendSystemPrompt, request.system].filter(Boolean).join("\n\n") }
+            : {}),
+          ...(setup.appTools.length > 0
+            ? {
+              mcpServers: [...(base.mcpServers ?? []), appServer(setup.appTools, () => held?.handle)],
+              allowedTools: [...(base.allowedTools ?? []), ...appNames]
+            }
+            : {}),
+          ...(setup.jsonSchema !== undefined ? { jsonSchema: setup.jsonSchema } : {})
         }).pipe(
           Scope.extend(scope),
           Effect.provide(context),
           Effect.onError(() => Scope.close(scope, Exit.void))
         )
-        const fresh: Held = { session, scope, system: request.system, keys: [] }
-        held = fresh
-        return { held: fresh, text: replay(request.history), request }
+        const current: Held = { ...fresh, session }
+        held = current
+        return { held: current, text: replay(request.history), request }
       })
 
     const streamText = (options: LanguageModel.ProviderOptions): Stream.Stream<Response.StreamPartEncoded, AiError.AiError> =>
       Stream.unwrapScoped(Effect.gen(function*() {
         yield* unsupported(options)
+        const setup = setupOf(options)
+        // the request's handlers, for the CLI's calls of the app's tools: LanguageModel runs this
+        // in the caller's context, where the toolkit's handlers are (as its own tool resolution uses them)
+        const handle = setup.appTools.length > 0 ? yield* handlersOf(setup.appTools) : undefined
         yield* Effect.acquireRelease(lock.take(1), () => lock.release(1))
-        const { held: current, request, text } = yield* prepare(options.prompt)
-        const toParts = streamParts()
+        const { held: current, request, text } = yield* prepare(options.prompt, setup)
+        current.handle = handle
+        const toParts = streamParts({
+          cliTools: setup.cliTools,
+          appTools: new Set(setup.appTools.map((tool) => tool.name)),
+          structured: setup.jsonSchema !== undefined
+        })
         let finished = false
         let failed: ClaudeTurn.TurnError | undefined
         return current.session.turnStream(text).pipe(
@@ -334,6 +511,7 @@ export const make = (
           // an answered turn extends the conversation; after a failed or cut one, what the CLI
           // holds is not what the caller will send next: the next request starts afresh
           Stream.ensuring(Effect.suspend(() => {
+            current.handle = undefined
             if (finished && failed === undefined) {
               current.keys = request.keys
               return Effect.void

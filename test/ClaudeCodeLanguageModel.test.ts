@@ -10,12 +10,12 @@ const request = (messages: Prompt.RawInput) => {
   const prompt = Prompt.make(messages)
   const system = prompt.content.filter((m) => m.role === "system").map((m) => m.content).join("\n\n")
   const history = prompt.content.filter((m) => m.role !== "system")
-  return { system: system === "" ? undefined : system, history, keys: history.map((m) => JSON.stringify(m.content) + m.role) }
+  return { system: system === "" ? undefined : system, setup: "", history, keys: history.map((m) => JSON.stringify(m.content) + m.role) }
 }
 
 describe("ClaudeCodeLanguageModel's conversation rule", () => {
   const first = request([{ role: "user", content: "hi" }])
-  const held = { system: first.system, keys: first.keys }
+  const held = { system: first.system, setup: "", keys: first.keys }
 
   it("the previous messages, the model's answer, then a user message: only the new message is sent", () => {
     const next = request([{ role: "user", content: "hi" }, { role: "assistant", content: "hello" }, { role: "user", content: "more" }])
@@ -29,6 +29,8 @@ describe("ClaudeCodeLanguageModel's conversation rule", () => {
     assert.isUndefined(continuation(held, request([{ role: "user", content: "hi" }, { role: "user", content: "two users in a row" }])))
     assert.isUndefined(continuation(held, first), "the same prompt again")
     assert.isUndefined(continuation(undefined, first))
+    const next = request([{ role: "user", content: "hi" }, { role: "assistant", content: "hello" }, { role: "user", content: "more" }])
+    assert.isUndefined(continuation(held, { ...next, setup: "other tools" }), "other tools or output schema")
   })
 
   it("a fresh session's first message: the earlier messages as a transcript, then the last user message", () => {

@@ -14,6 +14,7 @@ import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as ClaudeCodeLanguageModel from "../src/ClaudeCodeLanguageModel.js"
+import * as ClaudeCodeTool from "../src/ClaudeCodeTool.js"
 import * as ClaudeTurn from "../src/ClaudeTurn.js"
 import * as Api from "../src/ScriptedMessagesApi.js"
 import { realOptions } from "./sessionsCorpus.js"
@@ -107,21 +108,83 @@ describe("ClaudeCodeLanguageModel with the real CLI", { timeout: 90_000 }, () =>
       assert.strictEqual((failure.cause as { _tag?: string })._tag, "ApiError")
     }))
 
-  it.effect("what it cannot do yet is a typed error, not ignored: a toolkit, generateObject", () =>
+  it.scopedLive("a Toolkit tool the model calls runs the app's handler; the next model request carries its result", () =>
+    Effect.gen(function*() {
+      const api = yield* Api.make([
+        Api.turn("weather", Api.toolCall("mcp__app__GetWeather", { city: "Paris" })),
+        Api.turn({ toolResult: true }, Api.text("It is sunny in Paris."))
+      ])
+      const GetWeather = Tool.make("GetWeather", {
+        description: "The weather in a city",
+        parameters: { city: Schema.String },
+        success: Schema.Struct({ city: Schema.String, sky: Schema.String })
+      })
+      const toolkit = Toolkit.make(GetWeather)
+      const seen: Array<string> = []
+      const response = yield* LanguageModel.generateText({ prompt: "What is the weather in Paris?", toolkit }).pipe(
+        Effect.provide(toolkit.toLayer({ GetWeather: ({ city }) => Effect.sync(() => (seen.push(city), { city, sky: "sunny" })) })),
+        Effect.provide(modelOn(api))
+      )
+      assert.deepStrictEqual(seen, ["Paris"], "the handler ran once, for the CLI's call")
+      assert.strictEqual(response.text, "It is sunny in Paris.")
+      const [call] = response.toolCalls
+      assert.strictEqual(call!.name, "GetWeather")
+      assert.deepStrictEqual(call!.params, { city: "Paris" })
+      const [result] = response.toolResults
+      assert.strictEqual(result!.name, "GetWeather")
+      assert.deepStrictEqual(result!.result, { city: "Paris", sky: "sunny" })
+      assert.isTrue(result!.providerExecuted)
+      const requests = (yield* api.messageRequests).filter((request) => !Api.isSideRequest(request))
+      assert.include(JSON.stringify(requests.at(-1)!.raw), "sunny")
+    }))
+
+  it.scopedLive("the CLI's own Bash call comes back as a provider-executed tool call and result (ClaudeCodeTool.Bash)", () =>
+    Effect.gen(function*() {
+      const api = yield* Api.make([
+        Api.turn("run echo", Api.toolCall("Bash", { command: "echo from-the-cli", description: "echo" })),
+        Api.turn({ toolResult: true }, Api.text("It printed from-the-cli."))
+      ])
+      const toolkit = Toolkit.make(ClaudeCodeTool.Bash)
+      const response = yield* LanguageModel.generateText({ prompt: "please run echo", toolkit }).pipe(
+        Effect.provide(toolkit.toLayer({})),
+        Effect.provide(modelOn(api))
+      )
+      const [call] = response.toolCalls
+      assert.strictEqual(call!.name, "ClaudeCodeBash")
+      assert.strictEqual(call!.providerName, "Bash")
+      assert.isTrue(call!.providerExecuted)
+      assert.strictEqual((call!.params as { command: string }).command, "echo from-the-cli")
+      const [result] = response.toolResults
+      assert.include(JSON.stringify(result!.result), "from-the-cli")
+      assert.isFalse(result!.isFailure)
+      assert.strictEqual(response.text, "It printed from-the-cli.")
+    }))
+
+  it.scopedLive("generateObject uses the CLI's structured output and decodes the value", () =>
+    Effect.gen(function*() {
+      const api = yield* Api.make([Api.toolCall("StructuredOutput", { city: "Lyon", population: 522250 })])
+      const City = Schema.Struct({ city: Schema.String, population: Schema.Number })
+      const response = yield* LanguageModel.generateObject({ prompt: "second city of France?", schema: City }).pipe(
+        Effect.provide(modelOn(api))
+      )
+      assert.deepStrictEqual(response.value, { city: "Lyon", population: 522250 })
+      const [request] = (yield* api.messageRequests).filter((r) => !Api.isSideRequest(r))
+      assert.isDefined(request!.tools.find((tool) => tool.name === "StructuredOutput"), "the CLI was given the schema")
+    }))
+
+  it.effect("what the CLI cannot enforce is a typed error, not ignored: toolChoice required or a given tool", () =>
     Effect.gen(function*() {
       const model = ClaudeCodeLanguageModel.layer({ session: { executable: "/nonexistent/claude" } }).pipe(Layer.provide(platform))
       const Echo = Tool.make("Echo", { parameters: { text: Schema.String }, success: Schema.String })
       const toolkit = Toolkit.make(Echo)
-      const withTools = yield* Effect.flip(
-        LanguageModel.generateText({ prompt: "hi", toolkit }).pipe(
-          Effect.provide(toolkit.toLayer({ Echo: ({ text }) => Effect.succeed(text) })),
-          Effect.provide(model)
+      for (const toolChoice of ["required", { tool: "Echo" }] as const) {
+        const error = yield* Effect.flip(
+          LanguageModel.generateText({ prompt: "hi", toolkit, toolChoice }).pipe(
+            Effect.provide(toolkit.toLayer({ Echo: ({ text }) => Effect.succeed(text) })),
+            Effect.provide(model)
+          )
         )
-      )
-      assert.strictEqual(withTools._tag, "MalformedInput")
-      const object = yield* Effect.flip(
-        LanguageModel.generateObject({ prompt: "hi", schema: Schema.Struct({ a: Schema.Number }) }).pipe(Effect.provide(model))
-      )
-      assert.strictEqual(object._tag, "MalformedInput")
+        assert.strictEqual(error._tag, "MalformedInput")
+      }
     }))
 })
