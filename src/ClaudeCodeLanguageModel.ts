@@ -19,6 +19,7 @@ import * as AiModel from "@effect/ai/Model"
 import type * as Prompt from "@effect/ai/Prompt"
 import type * as Response from "@effect/ai/Response"
 import * as Tool from "@effect/ai/Tool"
+import * as Telemetry from "@effect/ai/Telemetry"
 import * as Toolkit from "@effect/ai/Toolkit"
 import * as Cause from "effect/Cause"
 import type * as Context from "effect/Context"
@@ -31,6 +32,7 @@ import * as Predicate from "effect/Predicate"
 import type * as Schema from "effect/Schema"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import type * as Tracer from "effect/Tracer"
 import type { ClaudeError } from "./ClaudeError.js"
 import * as Event from "./ClaudeEvent.js"
 import { jsonSchemaOf } from "./ClaudeOptions.js"
@@ -490,6 +492,11 @@ export const make = (
         yield* Effect.acquireRelease(lock.take(1), () => lock.release(1))
         const { held: current, request, text } = yield* prepare(options.prompt, setup)
         current.handle = handle
+        Telemetry.addGenAIAnnotations(options.span, {
+          system: "anthropic",
+          operation: { name: "chat" },
+          request: { model: config.session?.model }
+        })
         const toParts = streamParts({
           cliTools: setup.cliTools,
           appTools: new Set(setup.appTools.map((tool) => tool.name)),
@@ -504,6 +511,7 @@ export const make = (
               finished = true
               failed = Option.getOrUndefined(ClaudeTurn.errorOf(event))
             }
+            annotate(options.span, parts)
             return parts
           }),
           // a failed turn (an API error, max turns, …) fails the request, its TurnError kept as the cause
@@ -533,6 +541,20 @@ export const make = (
 
     return yield* LanguageModel.make({ generateText, streamText })
   })
+
+// the GenAI attributes of the LanguageModel span, as the other @effect/ai providers fill them in
+const annotate = (span: Tracer.Span, parts: ReadonlyArray<Response.StreamPartEncoded>) => {
+  for (const part of parts) {
+    if (part.type === "response-metadata") {
+      Telemetry.addGenAIAnnotations(span, { response: { id: part.id, model: part.modelId } })
+    } else if (part.type === "finish") {
+      Telemetry.addGenAIAnnotations(span, {
+        response: { finishReasons: [part.reason] },
+        usage: { inputTokens: part.usage.inputTokens, outputTokens: part.usage.outputTokens }
+      })
+    }
+  }
+}
 
 /** Whole parts from stream parts: the deltas of each block joined. */
 const collectParts = (parts: Iterable<Response.StreamPartEncoded>): Array<Response.PartEncoded> => {

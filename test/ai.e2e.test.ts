@@ -18,7 +18,7 @@ import * as ClaudeCodeTool from "../src/ClaudeCodeTool.js"
 import * as ClaudeTurn from "../src/ClaudeTurn.js"
 import * as Api from "../src/ScriptedMessagesApi.js"
 import { realOptions } from "./sessionsCorpus.js"
-import { claudeChildren, platform, tempDir } from "./utils.js"
+import { claudeChildren, platform, recordingTracer, tempDir } from "./utils.js"
 
 const modelOn = (api: Api.Service) =>
   ClaudeCodeLanguageModel.layer({ session: realOptions(api, { cwd: tempDir() }) }).pipe(Layer.provide(platform))
@@ -27,13 +27,22 @@ describe("ClaudeCodeLanguageModel with the real CLI", { timeout: 90_000 }, () =>
   it.scopedLive("generateText: the answer's text, finish reason and usage", () =>
     Effect.gen(function*() {
       const api = yield* Api.make([Api.turn("capital of France", Api.text("Paris."))])
+      const { spans, tracer } = recordingTracer()
       const response = yield* LanguageModel.generateText({ prompt: "What is the capital of France?" }).pipe(
-        Effect.provide(modelOn(api))
+        Effect.provide(modelOn(api)),
+        Effect.withTracer(tracer)
       )
       assert.strictEqual(response.text, "Paris.")
       assert.strictEqual(response.finishReason, "stop")
       assert.isAbove(response.usage.inputTokens ?? 0, 0)
       assert.isAbove(response.usage.outputTokens ?? 0, 0)
+      // the GenAI attributes on @effect/ai's span
+      const span = spans.find((candidate) => candidate.name === "LanguageModel.generateText")!
+      assert.strictEqual(span.attributes.get("gen_ai.system"), "anthropic")
+      assert.strictEqual(span.attributes.get("gen_ai.operation.name"), "chat")
+      assert.deepStrictEqual(span.attributes.get("gen_ai.response.finish_reasons"), ["stop"])
+      assert.strictEqual(span.attributes.get("gen_ai.usage.output_tokens"), response.usage.outputTokens)
+      assert.isString(span.attributes.get("gen_ai.response.id"))
     }))
 
   it.scopedLive("streamText: several text deltas arrive before the finish part", () =>

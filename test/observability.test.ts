@@ -7,66 +7,15 @@ import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as LogLevel from "effect/LogLevel"
 import * as Metric from "effect/Metric"
-import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
-import * as Tracer from "effect/Tracer"
 import path from "node:path"
 import * as ClaudeControl from "../src/ClaudeControl.js"
 import * as ClaudeSession from "../src/ClaudeSession.js"
 import * as ClaudeSessionTest from "../src/ClaudeSessionTest.js"
 import * as ClaudeTurn from "../src/ClaudeTurn.js"
 import * as McpTool from "../src/McpTool.js"
-import { fakeCli, fakeOptions, platform, readRecord, tempDir } from "./utils.js"
-
-interface RecordedSpan {
-  readonly name: string
-  readonly parent: string | undefined
-  readonly attributes: Map<string, unknown>
-  ended: boolean
-}
-
-const recordingTracer = () => {
-  const spans: Array<RecordedSpan> = []
-  let counter = 0
-  const tracer = Tracer.make({
-    span: (name, parent, context, links, startTime, kind) => {
-      const recorded: RecordedSpan = {
-        name,
-        parent: Option.match(parent, { onNone: () => undefined, onSome: (span) => span.spanId }),
-        attributes: new Map(),
-        ended: false
-      }
-      spans.push(recorded)
-      const spanId = `span-${++counter}`
-      const span: Tracer.Span = {
-        _tag: "Span",
-        name,
-        spanId,
-        traceId: "trace",
-        parent,
-        context,
-        status: { _tag: "Started", startTime },
-        attributes: recorded.attributes,
-        links,
-        sampled: true,
-        kind,
-        end: () => {
-          recorded.ended = true
-        },
-        attribute: (key, value) => {
-          recorded.attributes.set(key, value)
-        },
-        event: () => {},
-        addLinks: () => {}
-      }
-      ;(recorded as { id?: string }).id = spanId
-      return span
-    },
-    context: (f) => f()
-  })
-  return { spans, tracer }
-}
+import { fakeCli, fakeOptions, platform, readRecord, recordingTracer, tempDir } from "./utils.js"
 
 const secret = "sk-ant-very-secret-key-123"
 

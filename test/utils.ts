@@ -1,6 +1,8 @@
 import { NodeContext } from "@effect/platform-node"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
+import * as Tracer from "effect/Tracer"
 import fs from "node:fs"
 import { createRequire } from "node:module"
 import os from "node:os"
@@ -89,3 +91,54 @@ export const claudeChildren = () =>
       return []
     }
   })
+
+/** A span as the recording tracer saw it. */
+export interface RecordedSpan {
+  readonly name: string
+  readonly parent: string | undefined
+  readonly attributes: Map<string, unknown>
+  ended: boolean
+}
+
+/** A tracer that records every span (name, parent, attributes, ended). */
+export const recordingTracer = () => {
+  const spans: Array<RecordedSpan> = []
+  let counter = 0
+  const tracer = Tracer.make({
+    span: (name, parent, context, links, startTime, kind) => {
+      const recorded: RecordedSpan = {
+        name,
+        parent: Option.match(parent, { onNone: () => undefined, onSome: (span) => span.spanId }),
+        attributes: new Map(),
+        ended: false
+      }
+      spans.push(recorded)
+      const spanId = `span-${++counter}`
+      const span: Tracer.Span = {
+        _tag: "Span",
+        name,
+        spanId,
+        traceId: "trace",
+        parent,
+        context,
+        status: { _tag: "Started", startTime },
+        attributes: recorded.attributes,
+        links,
+        sampled: true,
+        kind,
+        end: () => {
+          recorded.ended = true
+        },
+        attribute: (key, value) => {
+          recorded.attributes.set(key, value)
+        },
+        event: () => {},
+        addLinks: () => {}
+      }
+      ;(recorded as { id?: string }).id = spanId
+      return span
+    },
+    context: (f) => f()
+  })
+  return { spans, tracer }
+}
