@@ -13,6 +13,8 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
+import { execFile } from "node:child_process"
+import { fileURLToPath } from "node:url"
 import * as ClaudeCodeLanguageModel from "../src/ClaudeCodeLanguageModel.js"
 import * as ClaudeCodeTool from "../src/ClaudeCodeTool.js"
 import * as ClaudeTurn from "../src/ClaudeTurn.js"
@@ -196,4 +198,25 @@ describe("ClaudeCodeLanguageModel with the real CLI", { timeout: 90_000 }, () =>
         assert.strictEqual(error._tag, "MalformedInput")
       }
     }))
+
+  it.live("examples/ai.ts (npm run example:ai) runs offline and prints each step", () =>
+    Effect.promise(() =>
+      new Promise<string>((resolve, reject) => {
+        const env = { ...process.env }
+        delete env.ANTHROPIC_API_KEY
+        execFile(
+          process.execPath,
+          ["--conditions=effect-claude-session-source", "--import", "tsx", "examples/ai.ts"],
+          { cwd: fileURLToPath(new URL("..", import.meta.url)), env, timeout: 60_000 },
+          (error, stdout) => (error === null ? resolve(stdout) : reject(error))
+        )
+      })
+    ).pipe(Effect.map((stdout) => {
+      assert.include(stdout, "embedded scripted model")
+      assert.include(stdout, "< Nice to meet you, Ada.")
+      assert.include(stdout, "⚙ GetWeather {\"city\":\"Paris\"}")
+      assert.include(stdout, "⚙ ClaudeCodeBash (run by the CLI)")
+      assert.include(stdout, "The shell said: hello from the shell.")
+      assert.include(stdout, "{\"city\":\"Paris\",\"population\":2102650}")
+    })))
 })
