@@ -22,6 +22,8 @@ import * as Tool from "@effect/ai/Tool"
 import * as Telemetry from "@effect/ai/Telemetry"
 import * as Toolkit from "@effect/ai/Toolkit"
 import * as Cause from "effect/Cause"
+import type * as EffectConfig from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
 import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as ExecutionStrategy from "effect/ExecutionStrategy"
@@ -35,6 +37,7 @@ import * as Stream from "effect/Stream"
 import type * as Tracer from "effect/Tracer"
 import type { ClaudeError } from "./ClaudeError.js"
 import * as Event from "./ClaudeEvent.js"
+import type * as ClaudeOptions from "./ClaudeOptions.js"
 import { jsonSchemaOf } from "./ClaudeOptions.js"
 import * as ClaudeSession from "./ClaudeSession.js"
 import * as ClaudeCodeTool from "./ClaudeCodeTool.js"
@@ -600,6 +603,23 @@ export const layer = (
   config: Config = {}
 ): Layer.Layer<LanguageModel.LanguageModel, never, ClaudeSession.Requirements> =>
   Layer.scoped(LanguageModel.LanguageModel, make(config))
+
+/**
+ * The model with its session options read from the environment, as `ClaudeSession.layerConfig`
+ * reads them (`CLAUDE_MODEL`, `CLAUDE_CWD`, …); `config.session` adds what the environment cannot
+ * (callbacks, MCP servers) and is overridden by it.
+ *
+ * @since 0.1.0
+ * @category Layers
+ */
+export const layerConfig = (
+  options: EffectConfig.Config<ClaudeOptions.Options> = ClaudeSession.config,
+  config: Config = {}
+): Layer.Layer<LanguageModel.LanguageModel, ConfigError.ConfigError, ClaudeSession.Requirements> =>
+  Layer.scoped(
+    LanguageModel.LanguageModel,
+    Effect.flatMap(options, (loaded) => make({ ...config, session: { ...config.session, ...loaded } }))
+  )
 
 /**
  * An `@effect/ai` `Model` of a claude model by name (`"claude-sonnet-4-5"`, `"opus"`, …).

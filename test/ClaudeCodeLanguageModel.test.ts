@@ -2,9 +2,15 @@
  * The conversation rule of ClaudeCodeLanguageModel: when a prompt continues the CLI session, and
  * what a fresh session is first told.
  */
+import * as LanguageModel from "@effect/ai/LanguageModel"
 import * as Prompt from "@effect/ai/Prompt"
 import { assert, describe, it } from "@effect/vitest"
+import * as ConfigProvider from "effect/ConfigProvider"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as ClaudeCodeLanguageModel from "../src/ClaudeCodeLanguageModel.js"
 import { continuation, replay } from "../src/ClaudeCodeLanguageModel.js"
+import { platform } from "./utils.js"
 
 const request = (messages: Prompt.RawInput) => {
   const prompt = Prompt.make(messages)
@@ -38,4 +44,18 @@ describe("ClaudeCodeLanguageModel's conversation rule", () => {
     const text = replay(request([{ role: "user", content: "hello" }, { role: "assistant", content: "hi" }, { role: "user", content: "again" }]).history)
     assert.strictEqual(text, "<conversation_so_far>\n<user>\nhello\n</user>\n<assistant>\nhi\n</assistant>\n</conversation_so_far>\n\nagain")
   })
+
+  it.effect("layerConfig reads the session's options from the environment (a missing executable: a SpawnError cause)", () =>
+    Effect.gen(function*() {
+      const env = ConfigProvider.fromMap(new Map([["CLAUDE_EXECUTABLE", "/nonexistent/claude-for-config"]]))
+      const error = yield* Effect.flip(
+        LanguageModel.generateText({ prompt: "hi" }).pipe(
+          Effect.provide(ClaudeCodeLanguageModel.layerConfig().pipe(Layer.provide(Layer.setConfigProvider(env)))),
+          Effect.provide(platform)
+        )
+      )
+      assert.strictEqual(error._tag, "UnknownError")
+      assert.strictEqual(error._tag === "UnknownError" && (error.cause as { _tag?: string })._tag, "SpawnError")
+      assert.include(error._tag === "UnknownError" ? error.message : "", "claude-for-config")
+    }))
 })
