@@ -8,8 +8,13 @@
  * messages, then the model's answer, then a new user message: what `Chat` sends) sends only the
  * new user message. Any other prompt ends that session and starts a fresh one, with the earlier
  * messages replayed as text in its first message. The system messages become the session's
- * `appendSystemPrompt` (Claude Code keeps its own system prompt); a different system prompt
- * also starts a fresh session. Requests run one at a time.
+ * `appendSystemPrompt` (Claude Code keeps its own system prompt); a different system prompt,
+ * other tools or another output schema also start a fresh session. Requests run one at a time.
+ *
+ * A `Toolkit`'s tools are served to the CLI as in-process MCP tools whose calls run the
+ * request's handlers inside the CLI's agent loop; the CLI's own tools are reported when declared
+ * with `ClaudeCodeTool`. Both come back as provider-executed parts. `generateObject` uses the
+ * CLI's structured output.
  *
  * @since 0.1.0
  */
@@ -452,14 +457,6 @@ export const make = (
         if (next !== undefined && held !== undefined) return { held, text: next, request }
         yield* drop
         const scope = yield* Scope.fork(parent, ExecutionStrategy.sequential)
-        const fresh: Held = {
-          session: undefined as never,
-          scope,
-          system: request.system,
-          setup: setup.key,
-          keys: [],
-          handle: undefined
-        }
         const base = config.session ?? {}
         const appNames = setup.appTools.map((tool) => `${APP_PREFIX}${tool.name}`)
         const session = yield* ClaudeSession.make({
@@ -480,7 +477,7 @@ export const make = (
           Effect.provide(context),
           Effect.onError(() => Scope.close(scope, Exit.void))
         )
-        const current: Held = { ...fresh, session }
+        const current: Held = { session, scope, system: request.system, setup: setup.key, keys: [], handle: undefined }
         held = current
         return { held: current, text: replay(request.history), request }
       })
