@@ -5,18 +5,27 @@
  */
 import * as Entity from "@effect/cluster/Entity"
 import * as ShardingConfig from "@effect/cluster/ShardingConfig"
+import { NodeClusterSocket } from "@effect/platform-node"
+import * as SqlClient from "@effect/sql/SqlClient"
+import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import { assert, describe, it } from "@effect/vitest"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
+import { spawn } from "node:child_process"
+import fs from "node:fs"
+import path from "node:path"
+import { fileURLToPath } from "node:url"
 import * as ClaudeEvent from "../src/ClaudeEvent.js"
 import * as ClaudeSessionEntity from "../src/ClaudeSessionEntity.js"
 import * as Api from "../src/ScriptedMessagesApi.js"
 import * as TranscriptStore from "../src/TranscriptStore.js"
 import { realOptions } from "./sessionsCorpus.js"
-import { claudeChildren, platform, tempDir } from "./utils.js"
+import { clusterTiming } from "./fixtures/cluster-timing.js"
+import { awaitGone, claudeBin, claudeChildren, platform, tempDir } from "./utils.js"
 
 const resultText = (events: ReadonlyArray<ClaudeEvent.ClaudeEvent>) => {
   const result = events.findLast(ClaudeEvent.isResult)
@@ -61,4 +70,103 @@ describe("ClaudeSessionEntity with the real CLI", { timeout: 120_000 }, () => {
       const resumed = (yield* api.messageRequests).slice(before).map((request) => JSON.stringify(request.raw))
       assert.isTrue(resumed.some((raw) => raw.includes("after the end") && raw.includes("remember the word papaya")), "resumed with the conversation")
     }).pipe(Effect.provide(ShardingConfig.layer())))
+
+  it.live("two runner processes on one SQLite database: a turn on one, that runner killed, the next turn answered by the other with the earlier conversation", () =>
+    Effect.gen(function*() {
+      const api = yield* Api.make([
+        Api.turn("remember the word papaya", Api.text("I will remember PAPAYA.")),
+        Api.turn("which word", Api.text("The word was papaya."))
+      ])
+      const dir = tempDir("ecs-cluster-")
+      const clusterDb = path.join(dir, "cluster.db")
+      const storeDb = path.join(dir, "transcripts.db")
+      const homes = [path.join(dir, "machine-1"), path.join(dir, "machine-2")]
+      for (const home of homes) fs.mkdirSync(home)
+      const runners = homes.map((home, i) =>
+        spawn(process.execPath, ["--conditions=effect-claude-session-source", "--import", "tsx", "test/fixtures/cluster-runner.ts"], {
+          cwd: repo,
+          env: {
+            ...process.env,
+            PORT: String(34601 + i),
+            CLUSTER_DB: clusterDb,
+            STORE_DB: storeDb,
+            RUNNER_HOME: home,
+            CLAUDE_BIN: claudeBin,
+            SESSION_ENV: JSON.stringify(api.env),
+            MAX_LIFETIME_MS: "90000"
+          },
+          stdio: ["ignore", "ignore", "inherit"]
+        })
+      )
+      yield* Effect.addFinalizer(() =>
+        Effect.sync(() => {
+          for (const runner of runners) runner.kill("SIGTERM")
+        })
+      )
+      // this process is a member of the cluster that owns no shards
+      const member = yield* Layer.build(clientLayer(clusterDb))
+      const client = yield* Effect.gen(function*() {
+        const sql = yield* SqlClient.SqlClient
+        // both runners up and holding shards (else a late joiner would move the entity on its own)
+        yield* sql<{ readonly n: number }>`SELECT COUNT(DISTINCT address) AS n FROM cluster_locks`.pipe(
+          Effect.flatMap((rows) => (rows[0]?.n ?? 0) >= 2 ? Effect.void : Effect.fail("not yet")),
+          Effect.retry({ schedule: Schedule.spaced("250 millis"), times: 160 })
+        )
+        return (yield* ClaudeSessionEntity.ClaudeSessionEntity.client)("conversation-1")
+      }).pipe(Effect.provide(member))
+      const sessionId = ClaudeSessionEntity.sessionIdOf("ClaudeSession", "conversation-1")
+      const turn = (prompt: string) =>
+        client.Turn({ prompt }).pipe(Stream.runCollect, Effect.map(Chunk.toArray), Effect.timeout("60 seconds"))
+
+      const first = yield* turn("remember the word papaya")
+      assert.strictEqual(resultText(first), "I will remember PAPAYA.")
+      // the runner whose machine holds the transcript ran it
+      const owner = homes.findIndex((home) => transcriptIn(home, sessionId))
+      assert.isAtLeast(owner, 0, "one machine holds the transcript")
+      const other = 1 - owner
+      const orphans = childrenOf(runners[owner]!.pid!)
+      assert.isAbove(orphans.length, 0, "the owner runs a claude process")
+      const killedAt = Date.now()
+      runners[owner]!.kill("SIGKILL")
+
+      const before = (yield* api.messageRequests).length
+      const second = yield* turn("which word did I give?")
+      const movedInMs = Date.now() - killedAt
+      assert.strictEqual(resultText(second), "The word was papaya.")
+      assert.isTrue(transcriptIn(homes[other]!, sessionId), "restored on the other machine")
+      const requests = (yield* api.messageRequests).slice(before).map((request) => JSON.stringify(request.raw))
+      assert.isTrue(
+        requests.some((raw) => raw.includes("which word did I give?") && raw.includes("remember the word papaya") && raw.includes("I will remember PAPAYA.")),
+        "the resumed turn's model request carries the earlier conversation"
+      )
+      yield* Effect.logInfo(`moved to the other runner and answered in ${movedInMs} ms`)
+      // the dead runner's CLI saw its stdin close and exited: nothing is left behind
+      for (const pid of orphans) yield* awaitGone(pid)
+    }).pipe(Effect.scoped), { timeout: 150_000 })
 })
+
+const repo = fileURLToPath(new URL("..", import.meta.url))
+
+const clientLayer = (clusterDb: string) =>
+  NodeClusterSocket.layer({
+    clientOnly: true,
+    storage: "sql",
+    shardingConfig: { runnerAddress: Option.none(), ...clusterTiming }
+  }).pipe(Layer.provideMerge(SqliteClient.layer({ filename: clusterDb })))
+
+/** The pids of a process's children. */
+const childrenOf = (parent: number) =>
+  fs.readdirSync("/proc").filter((entry) => /^\d+$/.test(entry)).flatMap((pid) => {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8")
+      return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === parent ? [Number(pid)] : []
+    } catch {
+      return []
+    }
+  })
+
+const transcriptIn = (home: string, sessionId: string) => {
+  const projects = path.join(home, ".claude", "projects")
+  return fs.existsSync(projects) &&
+    fs.readdirSync(projects).some((project) => fs.existsSync(path.join(projects, project, `${sessionId}.jsonl`)))
+}
