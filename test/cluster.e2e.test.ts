@@ -11,6 +11,7 @@ import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import { assert, describe, it } from "@effect/vitest"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
@@ -77,43 +78,7 @@ describe("ClaudeSessionEntity with the real CLI", { timeout: 120_000 }, () => {
         Api.turn("remember the word papaya", Api.text("I will remember PAPAYA.")),
         Api.turn("which word", Api.text("The word was papaya."))
       ])
-      const dir = tempDir("ecs-cluster-")
-      const clusterDb = path.join(dir, "cluster.db")
-      const storeDb = path.join(dir, "transcripts.db")
-      const homes = [path.join(dir, "machine-1"), path.join(dir, "machine-2")]
-      for (const home of homes) fs.mkdirSync(home)
-      const runners = homes.map((home, i) =>
-        spawn(process.execPath, ["--conditions=effect-claude-session-source", "--import", "tsx", "test/fixtures/cluster-runner.ts"], {
-          cwd: repo,
-          env: {
-            ...process.env,
-            PORT: String(34601 + i),
-            CLUSTER_DB: clusterDb,
-            STORE_DB: storeDb,
-            RUNNER_HOME: home,
-            CLAUDE_BIN: claudeBin,
-            SESSION_ENV: JSON.stringify(api.env),
-            MAX_LIFETIME_MS: "90000"
-          },
-          stdio: ["ignore", "ignore", "inherit"]
-        })
-      )
-      yield* Effect.addFinalizer(() =>
-        Effect.sync(() => {
-          for (const runner of runners) runner.kill("SIGTERM")
-        })
-      )
-      // this process is a member of the cluster that owns no shards
-      const member = yield* Layer.build(clientLayer(clusterDb))
-      const client = yield* Effect.gen(function*() {
-        const sql = yield* SqlClient.SqlClient
-        // both runners up and holding shards (else a late joiner would move the entity on its own)
-        yield* sql<{ readonly n: number }>`SELECT COUNT(DISTINCT address) AS n FROM cluster_locks`.pipe(
-          Effect.flatMap((rows) => (rows[0]?.n ?? 0) >= 2 ? Effect.void : Effect.fail("not yet")),
-          Effect.retry({ schedule: Schedule.spaced("250 millis"), times: 160 })
-        )
-        return (yield* ClaudeSessionEntity.ClaudeSessionEntity.client)("conversation-1")
-      }).pipe(Effect.provide(member))
+      const { client, homes, runners } = yield* twoRunners(api, "conversation-1", 34601)
       const sessionId = ClaudeSessionEntity.sessionIdOf("ClaudeSession", "conversation-1")
       const turn = (prompt: string) =>
         client.Turn({ prompt }).pipe(Stream.runCollect, Effect.map(Chunk.toArray), Effect.timeout("60 seconds"))
@@ -143,9 +108,83 @@ describe("ClaudeSessionEntity with the real CLI", { timeout: 120_000 }, () => {
       // the dead runner's CLI saw its stdin close and exited: nothing is left behind
       for (const pid of orphans) yield* awaitGone(pid)
     }).pipe(Effect.scoped), { timeout: 150_000 })
+
+  it.live("a runner killed in the middle of a turn: the turn is sent again to the other runner and answered (at least once)", () =>
+    Effect.gen(function*() {
+      const story = Array.from({ length: 60 }, (_, i) => `w${i}`).join(" ")
+      const api = yield* Api.make([
+        Api.turn("tell me a long story", Api.slow(story, 100)),
+        Api.turn("tell me a long story", Api.text("The retried story.")),
+        Api.turn("next", Api.text("Next answer."))
+      ])
+      const { client, homes, runners } = yield* twoRunners(api, "story-1", 34611)
+      const seen: Array<ClaudeEvent.ClaudeEvent> = []
+      const fiber = yield* client.Turn({ prompt: "tell me a long story" }).pipe(
+        Stream.runForEach((event) => Effect.sync(() => seen.push(event))),
+        Effect.timeout("60 seconds"),
+        Effect.fork
+      )
+      // the owner has started the turn: its CLI is streaming the answer
+      yield* Effect.suspend(() => seen.some(ClaudeEvent.isStreamEvent) || seen.length > 0 ? Effect.void : Effect.fail("waiting")).pipe(
+        Effect.retry({ schedule: Schedule.spaced("100 millis"), times: 300 })
+      )
+      yield* Effect.sleep("1 second")
+      const owner = homes.findIndex((home) => fs.existsSync(path.join(home, ".claude", "projects")))
+      runners[owner]!.kill("SIGKILL")
+      // the caller's stream does not fail: the cluster sends the Turn to the new owner
+      yield* Fiber.join(fiber)
+      assert.strictEqual(resultText(seen), "The retried story.")
+      assert.strictEqual(seen.filter(ClaudeEvent.isResult).length, 1, "one result: the cut attempt never finished")
+      const next = Chunk.toArray(yield* client.Turn({ prompt: "next please" }).pipe(Stream.runCollect, Effect.timeout("60 seconds")))
+      assert.strictEqual(resultText(next), "Next answer.")
+      // what at-least-once means here: the cut attempt's prompt was stored before the runner died
+      const last = JSON.stringify((yield* api.messageRequests).filter((request) => !Api.isSideRequest(request)).at(-1)!.raw)
+      assert.strictEqual(last.match(/tell me a long story/g)?.length, 2)
+    }).pipe(Effect.scoped), { timeout: 150_000 })
 })
 
 const repo = fileURLToPath(new URL("..", import.meta.url))
+
+/**
+ * Two runner processes, each with its own HOME ("machine"), sharing the cluster's SQLite file
+ * and a SQLite transcript store; this process joins as a member that owns no shards. Returns a
+ * client of one entity once both runners hold shards.
+ */
+const twoRunners = (api: Api.Service, entityId: string, port: number) =>
+  Effect.gen(function*() {
+    const dir = tempDir("ecs-cluster-")
+    const clusterDb = path.join(dir, "cluster.db")
+    const homes = [path.join(dir, "machine-1"), path.join(dir, "machine-2")]
+    for (const home of homes) fs.mkdirSync(home)
+    const runners = homes.map((home, i) =>
+      spawn(process.execPath, ["--conditions=effect-claude-session-source", "--import", "tsx", "test/fixtures/cluster-runner.ts"], {
+        cwd: repo,
+        env: {
+          ...process.env,
+          PORT: String(port + i),
+          CLUSTER_DB: clusterDb,
+          STORE_DB: path.join(dir, "transcripts.db"),
+          RUNNER_HOME: home,
+          CLAUDE_BIN: claudeBin,
+          SESSION_ENV: JSON.stringify(api.env),
+          MAX_LIFETIME_MS: "90000"
+        },
+        stdio: ["ignore", "ignore", "inherit"]
+      })
+    )
+    yield* Effect.addFinalizer(() => Effect.sync(() => runners.forEach((runner) => runner.kill("SIGKILL"))))
+    const member = yield* Layer.build(clientLayer(clusterDb))
+    const client = yield* Effect.gen(function*() {
+      const sql = yield* SqlClient.SqlClient
+      // both runners up and holding shards (else a late joiner would move the entity on its own)
+      yield* sql<{ readonly n: number }>`SELECT COUNT(DISTINCT address) AS n FROM cluster_locks`.pipe(
+        Effect.flatMap((rows) => (rows[0]?.n ?? 0) >= 2 ? Effect.void : Effect.fail("not yet")),
+        Effect.retry({ schedule: Schedule.spaced("250 millis"), times: 160 })
+      )
+      return (yield* ClaudeSessionEntity.ClaudeSessionEntity.client)(entityId)
+    }).pipe(Effect.provide(member))
+    return { client, homes, runners }
+  })
 
 const clientLayer = (clusterDb: string) =>
   NodeClusterSocket.layer({
