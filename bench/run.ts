@@ -3,7 +3,8 @@
  * in one run on one machine. Writes bench/results/latest.json and bench/results/latest.md.
  *
  * BENCH_QUICK=1 runs a small smoke version (used by nothing in `npm test`; handy in CI logs);
- * BENCH_ONLY=warm runs only the warm-session measures, BENCH_ONLY=sessions only the stored-session ones.
+ * BENCH_ONLY=warm runs only the warm-session measures, BENCH_ONLY=sessions only the stored-session ones,
+ * BENCH_ONLY=cluster the sessions-across-machines ones (docs/cluster.md).
  */
 import { prewarm, query } from "@anthropic-ai/claude-agent-sdk"
 import { Command } from "@effect/platform"
@@ -19,6 +20,7 @@ import { fileURLToPath } from "node:url"
 import { ClaudeEvent, ClaudeSession, ClaudeSessionPool } from "../src/index.js"
 import * as Delivery from "../src/internal/delivery.js"
 import * as Api from "../src/ScriptedMessagesApi.js"
+import { cluster } from "./cluster.js"
 import { storedSessions } from "./sessions.js"
 import { generate } from "./transcript.js"
 
@@ -642,8 +644,17 @@ const storedSessionsTable = (stored: Awaited<ReturnType<typeof storedSessions>>)
 `
 }
 
-// BENCH_ONLY=warm / sessions: only those measures, printed (for working on them)
+// BENCH_ONLY=warm / sessions / cluster: only those measures, printed (for working on them)
 if (worker === undefined && process.env.BENCH_ONLY === "warm") console.log(await warmSessions())
+else if (worker === undefined && process.env.BENCH_ONLY === "cluster") {
+  const measured = await Effect.runPromise(cluster({ quick }))
+  console.log(JSON.stringify(measured, null, 2))
+  fs.mkdirSync(path.join(here, "results"), { recursive: true })
+  fs.writeFileSync(
+    path.join(here, "results", "cluster.json"),
+    JSON.stringify({ date: new Date().toISOString().slice(0, 10), quick, ...measured }, null, 2) + "\n"
+  )
+}
 else if (worker === undefined && process.env.BENCH_ONLY === "sessions") {
   const stored = await storedSessions({ quick })
   console.log(stored)

@@ -145,17 +145,22 @@ export const layer = (
         return ending === undefined ? Effect.void : Scope.close(ending.scope, Exit.void)
       })
 
+      // one turn (or model change, or end) at a time; Interrupt goes around the queue to reach a running turn
+      const lock = yield* Effect.makeSemaphore(1)
       return ClaudeSessionEntity.of({
         Turn: (envelope) =>
-          Stream.unwrap(Effect.map(session, (claude) =>
-            claude.turnStream(envelope.payload.prompt).pipe(
+          Stream.unwrapScoped(Effect.gen(function*() {
+            yield* Effect.acquireRelease(lock.take(1), () => lock.release(1))
+            const claude = yield* session
+            return claude.turnStream(envelope.payload.prompt).pipe(
               // answered means stored: the next runner resumes from here
               Stream.concat(Stream.drain(Stream.fromEffect(claude.flushTranscript)))
-            ))),
+            )
+          })),
         Interrupt: () => current === undefined ? Effect.void : Effect.asVoid(current.session.interrupt),
-        SetModel: (envelope) => Effect.flatMap(session, (claude) => claude.setModel(envelope.payload.model)),
-        End: () => end
+        SetModel: (envelope) => lock.withPermits(1)(Effect.flatMap(session, (claude) => claude.setModel(envelope.payload.model))),
+        End: () => lock.withPermits(1)(end)
       })
     }),
-    { maxIdleTime: options.maxIdleTime ?? Duration.minutes(5), concurrency: 1 }
+    { maxIdleTime: options.maxIdleTime ?? Duration.minutes(5), concurrency: "unbounded" }
   )

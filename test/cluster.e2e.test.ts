@@ -62,6 +62,16 @@ describe("ClaudeSessionEntity with the real CLI", { timeout: 120_000 }, () => {
       const sessionId = ClaudeSessionEntity.sessionIdOf("ClaudeSession", "abc")
       assert.isTrue(Option.isSome(yield* store.locate(sessionId)))
 
+      // Interrupt reaches a running turn (the entity takes it beside the queue of turns)
+      yield* api.push(Api.turn("a slow one", Api.slow(Array.from({ length: 100 }, (_, i) => `w${i}`).join(" "), 50)))
+      const slow = yield* client.Turn({ prompt: "a slow one" }).pipe(Stream.runCollect, Effect.fork)
+      yield* Effect.sleep("1500 millis")
+      const interruptedAt = Date.now()
+      yield* client.Interrupt()
+      const cut = Chunk.toArray(yield* Fiber.join(slow))
+      assert.isBelow(Date.now() - interruptedAt, 3000, "the turn ended soon after Interrupt")
+      assert.strictEqual(cut.findLast(ClaudeEvent.isResult)?.subtype, "error_during_execution")
+
       yield* client.SetModel({ model: "claude-opus-4-1" })
       yield* client.End()
       assert.strictEqual(claudeChildren().length, 0, "End ends the CLI process")
