@@ -5,6 +5,7 @@ import * as Chat from "@effect/ai/Chat"
 import * as LanguageModel from "@effect/ai/LanguageModel"
 import * as Tool from "@effect/ai/Tool"
 import * as Toolkit from "@effect/ai/Toolkit"
+import * as SingleRunner from "@effect/cluster/SingleRunner"
 import { NodeContext } from "@effect/platform-node"
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import { Config, Console, Effect, Layer, Schedule, Schema, Stream } from "effect"
@@ -18,6 +19,7 @@ import {
   TranscriptStore
 } from "effect-claude-session"
 import { ClaudeCodeLanguageModel, ClaudeCodeTool } from "effect-claude-session/ai"
+import { ClaudeSessionEntity } from "effect-claude-session/cluster"
 import * as SqlTranscriptStore from "effect-claude-session/sql"
 import { ClaudeSessionTest, ScriptedMessagesApi } from "effect-claude-session/testing"
 
@@ -212,4 +214,20 @@ export const languageModelTools = () => {
     Effect.provide(NodeContext.layer),
     Effect.runPromise
   )
+}
+
+export const cluster = () => {
+  // one machine, no set-up: a single runner, the cluster's tables and the transcripts in one SQLite file
+  const Sql = SqliteClient.layer({ filename: "/var/lib/app/cluster.db" })
+  const Runner = ClaudeSessionEntity.layer({ session: { cwd: "/srv/work" }, maxIdleTime: "10 minutes" }).pipe(
+    Layer.provideMerge(SingleRunner.layer()),
+    Layer.provide(SqlTranscriptStore.layer()),
+    Layer.provide(Sql)
+  )
+  const program = Effect.gen(function*() {
+    const session = (yield* ClaudeSessionEntity.ClaudeSessionEntity.client)("user-42")
+    const events = yield* session.Turn({ prompt: "Where were we?" }).pipe(Stream.runCollect, Effect.timeout("5 minutes"))
+    yield* Console.log(`${events.length} events`)
+  })
+  return program.pipe(Effect.provide(Runner), Effect.provide(NodeContext.layer), Effect.runPromise)
 }
