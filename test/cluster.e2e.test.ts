@@ -5,11 +5,13 @@
  */
 import * as Entity from "@effect/cluster/Entity"
 import * as ShardingConfig from "@effect/cluster/ShardingConfig"
+import * as SingleRunner from "@effect/cluster/SingleRunner"
 import { NodeClusterSocket } from "@effect/platform-node"
 import * as SqlClient from "@effect/sql/SqlClient"
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import { assert, describe, it } from "@effect/vitest"
 import * as Chunk from "effect/Chunk"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
@@ -23,6 +25,7 @@ import { fileURLToPath } from "node:url"
 import * as ClaudeEvent from "../src/ClaudeEvent.js"
 import * as ClaudeSessionEntity from "../src/ClaudeSessionEntity.js"
 import * as Api from "../src/ScriptedMessagesApi.js"
+import * as SqlTranscriptStore from "../src/SqlTranscriptStore.js"
 import * as TranscriptStore from "../src/TranscriptStore.js"
 import { realOptions } from "./sessionsCorpus.js"
 import { clusterTiming } from "./fixtures/cluster-timing.js"
@@ -151,6 +154,35 @@ describe("ClaudeSessionEntity with the real CLI", { timeout: 120_000 }, () => {
       const last = JSON.stringify((yield* api.messageRequests).filter((request) => !Api.isSideRequest(request)).at(-1)!.raw)
       assert.strictEqual(last.match(/tell me a long story/g)?.length, 2)
     }).pipe(Effect.scoped), { timeout: 150_000 })
+
+  it.live("one machine, no set-up: SingleRunner on a SQLite file; an idle entity is passivated (its CLI ends) and its next turn resumes", () =>
+    Effect.gen(function*() {
+      const api = yield* Api.make([
+        Api.turn("remember the word papaya", Api.text("I will remember PAPAYA.")),
+        Api.turn("which word", Api.text("The word was papaya."))
+      ])
+      const dir = tempDir("ecs-single-")
+      const Runner = ClaudeSessionEntity.layer({ session: realOptions(api, { cwd: dir }), maxIdleTime: "1 second" }).pipe(
+        Layer.provideMerge(SingleRunner.layer({ shardingConfig: { entityMaxIdleTime: Duration.seconds(1) } })),
+        Layer.provide(SqlTranscriptStore.layer()),
+        Layer.provide(SqliteClient.layer({ filename: path.join(dir, "cluster.db") })),
+        Layer.provide(platform)
+      )
+      yield* Effect.gen(function*() {
+        const session = (yield* ClaudeSessionEntity.ClaudeSessionEntity.client)("user-42")
+        const turn = (prompt: string) =>
+          session.Turn({ prompt }).pipe(Stream.runCollect, Effect.map(Chunk.toArray), Effect.timeout("60 seconds"))
+        assert.strictEqual(resultText(yield* turn("remember the word papaya")), "I will remember PAPAYA.")
+        const [pid] = claudeChildren()
+        assert.isDefined(pid)
+        // passivated after its idle time (the reaper looks every 5 s at most): the CLI process ends
+        yield* awaitGone(pid!).pipe(Effect.retry({ schedule: Schedule.spaced("1 second"), times: 15 }))
+        const before = (yield* api.messageRequests).length
+        assert.strictEqual(resultText(yield* turn("which word did I give?")), "The word was papaya.")
+        const raw = (yield* api.messageRequests).slice(before).map((request) => JSON.stringify(request.raw))
+        assert.isTrue(raw.some((text) => text.includes("which word") && text.includes("remember the word papaya")))
+      }).pipe(Effect.provide(Runner))
+    }).pipe(Effect.scoped), { timeout: 120_000 })
 })
 
 const repo = fileURLToPath(new URL("..", import.meta.url))
