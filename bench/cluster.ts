@@ -7,25 +7,21 @@
  *   against the same resume with the transcript on disk, and a cold new session;
  * - a move: two runner processes, the owner SIGKILLed, the next turn answered by the other.
  */
-import { NodeClusterSocket, NodeContext } from "@effect/platform-node"
+import { NodeContext } from "@effect/platform-node"
 import * as SqlClient from "@effect/sql/SqlClient"
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
-import { Chunk, Context, Effect, Layer, Option, Schedule, Stream } from "effect"
-import { spawn } from "node:child_process"
+import { Chunk, Context, Effect, Layer, Stream } from "effect"
 import fs from "node:fs"
 import { createRequire } from "node:module"
 import os from "node:os"
 import path from "node:path"
-import { fileURLToPath } from "node:url"
 import { ClaudeSession } from "../src/index.js"
-import * as ClaudeSessionEntity from "../src/ClaudeSessionEntity.js"
 import * as Api from "../src/ScriptedMessagesApi.js"
 import * as SqlTranscriptStore from "../src/SqlTranscriptStore.js"
 import * as TranscriptStore from "../src/TranscriptStore.js"
-import { clusterTiming } from "../test/fixtures/cluster-timing.js"
+import { twoRunners } from "../test/fixtures/cluster.js"
 
 const MB = 1024 * 1024
-const repo = path.join(path.dirname(fileURLToPath(import.meta.url)), "..")
 const claudeBin = (() => {
   const require = createRequire(import.meta.url)
   const manifest = require.resolve("@anthropic-ai/claude-code/package.json")
@@ -108,45 +104,14 @@ const storeAndResume = (turns: number, rounds: number) =>
 const move = (port: number) =>
   Effect.scoped(Effect.gen(function*() {
     const api = yield* Api.make([Api.text("First."), Api.text("Second.")])
-    const dir = tmp("ecs-move-")
-    const clusterDb = path.join(dir, "cluster.db")
-    const homes = [path.join(dir, "m1"), path.join(dir, "m2")]
-    for (const home of homes) fs.mkdirSync(home)
-    const runners = homes.map((home, i) =>
-      spawn(process.execPath, ["--conditions=effect-claude-session-source", "--import", "tsx", "test/fixtures/cluster-runner.ts"], {
-        cwd: repo,
-        env: {
-          ...process.env,
-          PORT: String(port + i),
-          CLUSTER_DB: clusterDb,
-          STORE_DB: path.join(dir, "t.db"),
-          RUNNER_HOME: home,
-          CLAUDE_BIN: claudeBin,
-          SESSION_ENV: JSON.stringify(api.env)
-        },
-        stdio: "ignore"
-      })
-    )
-    yield* Effect.addFinalizer(() => Effect.sync(() => runners.forEach((runner) => runner.kill("SIGKILL"))))
-    const member = yield* Layer.build(
-      NodeClusterSocket.layer({ clientOnly: true, storage: "sql", shardingConfig: { runnerAddress: Option.none(), ...clusterTiming } })
-        .pipe(Layer.provideMerge(SqliteClient.layer({ filename: clusterDb })))
-    )
-    return yield* Effect.gen(function*() {
-      const sql = yield* SqlClient.SqlClient
-      yield* sql<{ readonly n: number }>`SELECT COUNT(DISTINCT address) AS n FROM cluster_locks`.pipe(
-        Effect.flatMap((rows) => (rows[0]?.n ?? 0) >= 2 ? Effect.void : Effect.fail("not yet")),
-        Effect.retry({ schedule: Schedule.spaced("250 millis"), times: 160 })
-      )
-      const client = (yield* ClaudeSessionEntity.ClaudeSessionEntity.client)("bench")
-      const turn = (prompt: string) => client.Turn({ prompt }).pipe(Stream.runCollect, Effect.map(Chunk.size), Effect.timeout("60 seconds"))
-      yield* turn("first")
-      const owner = homes.findIndex((home) => fs.existsSync(path.join(home, ".claude", "projects")))
-      const t = performance.now()
-      runners[owner]!.kill("SIGKILL")
-      yield* turn("second")
-      return performance.now() - t
-    }).pipe(Effect.provide(member))
+    const { client, homes, runners } = yield* twoRunners(api, "bench", port)
+    const turn = (prompt: string) => client.Turn({ prompt }).pipe(Stream.runCollect, Effect.map(Chunk.size), Effect.timeout("60 seconds"))
+    yield* turn("first")
+    const owner = homes.findIndex((home) => fs.existsSync(path.join(home, ".claude", "projects")))
+    const t = performance.now()
+    runners[owner]!.kill("SIGKILL")
+    yield* turn("second")
+    return performance.now() - t
   }))
 
 /** The cluster measures (a few minutes). */

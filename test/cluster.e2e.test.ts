@@ -6,8 +6,6 @@
 import * as Entity from "@effect/cluster/Entity"
 import * as ShardingConfig from "@effect/cluster/ShardingConfig"
 import * as SingleRunner from "@effect/cluster/SingleRunner"
-import { NodeClusterSocket } from "@effect/platform-node"
-import * as SqlClient from "@effect/sql/SqlClient"
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import { assert, describe, it } from "@effect/vitest"
 import * as Chunk from "effect/Chunk"
@@ -18,18 +16,16 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
-import { spawn } from "node:child_process"
 import fs from "node:fs"
 import path from "node:path"
-import { fileURLToPath } from "node:url"
 import * as ClaudeEvent from "../src/ClaudeEvent.js"
 import * as ClaudeSessionEntity from "../src/ClaudeSessionEntity.js"
 import * as Api from "../src/ScriptedMessagesApi.js"
 import * as SqlTranscriptStore from "../src/SqlTranscriptStore.js"
 import * as TranscriptStore from "../src/TranscriptStore.js"
 import { realOptions } from "./sessionsCorpus.js"
-import { clusterTiming } from "./fixtures/cluster-timing.js"
-import { awaitGone, claudeBin, claudeChildren, platform, tempDir } from "./utils.js"
+import { twoRunners } from "./fixtures/cluster.js"
+import { awaitGone, claudeChildren, platform, tempDir } from "./utils.js"
 
 const resultText = (events: ReadonlyArray<ClaudeEvent.ClaudeEvent>) => {
   const result = events.findLast(ClaudeEvent.isResult)
@@ -184,56 +180,6 @@ describe("ClaudeSessionEntity with the real CLI", { timeout: 120_000 }, () => {
       }).pipe(Effect.provide(Runner))
     }).pipe(Effect.scoped), { timeout: 120_000 })
 })
-
-const repo = fileURLToPath(new URL("..", import.meta.url))
-
-/**
- * Two runner processes, each with its own HOME ("machine"), sharing the cluster's SQLite file
- * and a SQLite transcript store; this process joins as a member that owns no shards. Returns a
- * client of one entity once both runners hold shards.
- */
-const twoRunners = (api: Api.Service, entityId: string, port: number) =>
-  Effect.gen(function*() {
-    const dir = tempDir("ecs-cluster-")
-    const clusterDb = path.join(dir, "cluster.db")
-    const homes = [path.join(dir, "machine-1"), path.join(dir, "machine-2")]
-    for (const home of homes) fs.mkdirSync(home)
-    const runners = homes.map((home, i) =>
-      spawn(process.execPath, ["--conditions=effect-claude-session-source", "--import", "tsx", "test/fixtures/cluster-runner.ts"], {
-        cwd: repo,
-        env: {
-          ...process.env,
-          PORT: String(port + i),
-          CLUSTER_DB: clusterDb,
-          STORE_DB: path.join(dir, "transcripts.db"),
-          RUNNER_HOME: home,
-          CLAUDE_BIN: claudeBin,
-          SESSION_ENV: JSON.stringify(api.env),
-          MAX_LIFETIME_MS: "90000"
-        },
-        stdio: ["ignore", "ignore", "inherit"]
-      })
-    )
-    yield* Effect.addFinalizer(() => Effect.sync(() => runners.forEach((runner) => runner.kill("SIGKILL"))))
-    const member = yield* Layer.build(clientLayer(clusterDb))
-    const client = yield* Effect.gen(function*() {
-      const sql = yield* SqlClient.SqlClient
-      // both runners up and holding shards (else a late joiner would move the entity on its own)
-      yield* sql<{ readonly n: number }>`SELECT COUNT(DISTINCT address) AS n FROM cluster_locks`.pipe(
-        Effect.flatMap((rows) => (rows[0]?.n ?? 0) >= 2 ? Effect.void : Effect.fail("not yet")),
-        Effect.retry({ schedule: Schedule.spaced("250 millis"), times: 160 })
-      )
-      return (yield* ClaudeSessionEntity.ClaudeSessionEntity.client)(entityId)
-    }).pipe(Effect.provide(member))
-    return { client, homes, runners }
-  })
-
-const clientLayer = (clusterDb: string) =>
-  NodeClusterSocket.layer({
-    clientOnly: true,
-    storage: "sql",
-    shardingConfig: { runnerAddress: Option.none(), ...clusterTiming }
-  }).pipe(Layer.provideMerge(SqliteClient.layer({ filename: clusterDb })))
 
 /** The pids of a process's children. */
 const childrenOf = (parent: number) =>
