@@ -120,29 +120,30 @@ export const layer = (
       const sessionId = sessionIdOf(address.entityType, address.entityId)
       let current: { readonly session: ClaudeSession.Service; readonly scope: Scope.CloseableScope } | undefined
 
-      // the CLI process, started at the first message that needs it: resumed when the store has the conversation
-      const session = Effect.gen(function*() {
-        if (current !== undefined && !(yield* current.session.isFinished)) return current.session
-        return yield* Effect.gen(function*() {
-          yield* end
-          const stored = yield* store.locate(sessionId)
-          const scope = yield* Scope.fork(entityScope, ExecutionStrategy.sequential)
-          const started = yield* ClaudeSession.make({
-            ...options.session,
-            transcriptStore: store,
-            ...(Option.isSome(stored) ? { resume: sessionId } : { sessionId })
-          }).pipe(Scope.extend(scope), Effect.provide(context), Effect.onError(() => Scope.close(scope, Exit.void)))
-          current = { session: started, scope }
-          return started
-        }).pipe(Effect.withSpan("ClaudeSessionEntity.start", {
-          attributes: { entityId: address.entityId, sessionId },
-          captureStackTrace: false
-        }))
-      })
       const end = Effect.suspend(() => {
         const ending = current
         current = undefined
         return ending === undefined ? Effect.void : Scope.close(ending.scope, Exit.void)
+      })
+      // a new CLI process for the entity: resumed when the store has the conversation
+      const start = Effect.gen(function*() {
+        yield* end
+        const stored = yield* store.locate(sessionId)
+        const scope = yield* Scope.fork(entityScope, ExecutionStrategy.sequential)
+        const started = yield* ClaudeSession.make({
+          ...options.session,
+          transcriptStore: store,
+          ...(Option.isSome(stored) ? { resume: sessionId } : { sessionId })
+        }).pipe(Scope.extend(scope), Effect.provide(context), Effect.onError(() => Scope.close(scope, Exit.void)))
+        current = { session: started, scope }
+        return started
+      }).pipe(Effect.withSpan("ClaudeSessionEntity.start", {
+        attributes: { entityId: address.entityId, sessionId },
+        captureStackTrace: false
+      }))
+      // the running CLI process, started at the first message that needs it (again after End or its death)
+      const session = Effect.gen(function*() {
+        return current !== undefined && !(yield* current.session.isFinished) ? current.session : yield* start
       })
 
       // one turn (or model change, or end) at a time; Interrupt goes around the queue to reach a running turn

@@ -315,7 +315,7 @@ export const make = (options: {
       Effect.gen(function*() {
         if (!Scan.isSessionId(sessionId)) return yield* invalid(`not a session id: ${sessionId}`)
         const found = yield* (findOptions.dir !== undefined
-          ? Effect.map(foldersOf(findOptions.dir), ({ cwd, folders }) => ({ cwd, folders }))
+          ? foldersOf(findOptions.dir)
           : Effect.map(projectFolders, (names) => ({
             cwd: undefined,
             folders: names.map((name) => path.join(projects, name))
